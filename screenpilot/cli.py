@@ -1,0 +1,163 @@
+"""The ``screenpilot`` command line (typer + rich).
+
+Every failure a user can cause (a bad argument, a device that is not there) ends in ONE line on
+stderr and a non-zero exit code; a traceback means a bug in ScreenPilot.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .actions import ActionError, DeviceKind, Policy, Screen, Size, action_schema, parse_action, tool_schema, validate
+from .errors import ScreenPilotError
+from .perception import QWEN3_FACTOR, QWEN25_FACTOR, CoordinateSpace, smart_resize
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="screenpilot",
+    help="A vision-language model operates a phone or a desktop, one grounded action at a time.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+actions_app = typer.Typer(help="The action vocabulary: schemas and checks.", no_args_is_help=True)
+app.add_typer(actions_app, name="actions")
+
+out = Console()
+err = Console(stderr=True)
+
+_SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+
+
+def parse_size(text: str) -> Size:
+    """``1080x2400`` -> Size(1080, 2400); anything else is a one-line BadParameter."""
+    m = _SIZE.match(text)
+    if not m or int(m[1]) == 0 or int(m[2]) == 0:
+        raise typer.BadParameter(f"{text!r} is not a size: write WIDTHxHEIGHT, e.g. 1080x2400")
+    return Size(int(m[1]), int(m[2]))
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"screenpilot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """ScreenPilot: a vision-language model operates a phone or a desktop, one grounded action at a time."""
+
+
+@app.command()
+def run(
+    task: Annotated[str, typer.Argument(help="What the agent should do, in words.")],
+    device: Annotated[str, typer.Option(help="sim | android[:SERIAL] | desktop[:MONITOR]")] = "sim",
+    model: Annotated[str, typer.Option(help="Backend spec: local:PATH, openai:URL#MODEL, scripted:..., replay:EPISODE")] = "scripted:demo",
+) -> None:
+    """Run an agent on a device until the task ends (the loop is not built yet)."""
+    raise ScreenPilotError(
+        "the agent loop is not built yet",
+        hint="it lands with the agent-loop issue; `screenpilot actions` and `screenpilot resize` work today",
+    )
+
+
+@app.command()
+def resize(
+    size: Annotated[str, typer.Argument(help="Screen size WIDTHxHEIGHT, e.g. 1080x2400.")],
+    factor: Annotated[int, typer.Option(min=1, help=f"{QWEN25_FACTOR} for Qwen2.5-VL / UI-TARS, {QWEN3_FACTOR} for Qwen3-VL.")] = QWEN25_FACTOR,
+    min_pixels: Annotated[int | None, typer.Option(min=1)] = None,
+    max_pixels: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Show the image size and token count a Qwen-VL model sees for a screen."""
+    screen = parse_size(size)
+    try:
+        h, w = smart_resize(screen.height, screen.width, factor, min_pixels, max_pixels)
+    except ValueError as exc:
+        raise ScreenPilotError(str(exc)) from None
+    out.print(f"{screen} -> {w}x{h} ({(h // factor) * (w // factor)} image tokens, factor {factor})")
+
+
+@actions_app.command("schema")
+def schema_cmd(
+    kind: Annotated[Literal["phone", "desktop", "all"], typer.Option(help="Which device's actions.")] = "all",
+    tool: Annotated[bool, typer.Option("--tool", help="The flat function-tool schema a prompt declares.")] = False,
+) -> None:
+    """Print the action vocabulary's JSON schema."""
+    if tool:
+        kinds: list[DeviceKind] = ["phone", "desktop"] if kind == "all" else [kind]  # type: ignore[list-item]
+        doc: object = [tool_schema(k) for k in kinds] if len(kinds) > 1 else tool_schema(kinds[0])
+    else:
+        doc = action_schema(None if kind == "all" else kind)  # type: ignore[arg-type]
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@actions_app.command("check")
+def check_cmd(
+    action_json: Annotated[str, typer.Argument(metavar="JSON", help='An action, e.g. \'{"action": "tap", "point": [540, 1200]}\'.')],
+    kind: Annotated[Literal["phone", "desktop"], typer.Option(help="The device kind.")] = "phone",
+    screen: Annotated[str, typer.Option(help="Device size WIDTHxHEIGHT.")] = "1080x2400",
+    space: Annotated[
+        Literal["device", "qwen2.5", "qwen3"],
+        typer.Option(help="Where the numbers live: device pixels, Qwen2.5-VL's resized image, or Qwen3-VL's 0-1000 grid."),
+    ] = "device",
+) -> None:
+    """Parse, map to device pixels and validate one action, as the agent would."""
+    size = parse_size(screen)
+    try:
+        value = json.loads(action_json)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"not JSON: {exc}", param_hint="JSON") from None
+    coords = {
+        "device": CoordinateSpace(convention="absolute", device=size, model=size),
+        "qwen2.5": CoordinateSpace.resized(size),
+        "qwen3": CoordinateSpace.relative(size),
+    }[space]
+    action = parse_action(value, kind)
+    device_action = coords.to_device(action)
+    verdict = validate(device_action.action, Screen(kind=kind, size=size), Policy())
+    verdict.raise_for_errors()
+    out.print(f"[green]valid[/green] {space} {action.model_dump_json()}")
+    out.print(f"device {size}: {device_action.action.model_dump_json()}")
+    for reason in verdict.confirm:
+        out.print(f"[yellow]needs confirmation:[/yellow] {reason}")
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"screenpilot: error: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and turns every expected failure into one line on stderr."""
+    try:
+        code = app(args=argv, prog_name="screenpilot", standalone_mode=False)
+    except typer.TyperException as exc:  # typer's click errors: bad parameters, unknown commands, ...
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = message.replace("Value error, ", "")
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (try '{ctx.command_path} --help')" if ctx is not None else ""
+        _fail(message + hint, getattr(exc, "exit_code", 2))
+    except ActionError as exc:
+        _fail(f"invalid action: {exc}", 1)
+    except ScreenPilotError as exc:
+        _fail(str(exc), 1)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""Perception: frames, coordinate spaces and the model's image geometry (UI trees and settle land here too)."""
+
+from ._coords import Convention, CoordinateSpace, DeviceAction, ModelAction
+from ._frame import Frame, FrameFormat
+from ._resize import MAX_RATIO, QWEN3_FACTOR, QWEN25_FACTOR, image_tokens, smart_resize
+
+__all__ = [
+    "MAX_RATIO",
+    "QWEN25_FACTOR",
+    "QWEN3_FACTOR",
+    "Convention",
+    "CoordinateSpace",
+    "DeviceAction",
+    "Frame",
+    "FrameFormat",
+    "ModelAction",
+    "image_tokens",
+    "smart_resize",
+]
