@@ -1,3 +1,53 @@
-"""Trajectories: the crash-safe recorder, the reader, replay, exporters and the HTML report."""
+"""Trajectories: the crash-safe recorder, the versioned schema and the validating reader.
 
-__all__: list[str] = []
+(Replay, exporters and the HTML report build on these.)
+"""
+
+from ._errors import RecordingError, TrajectoryError
+from ._jsonl import JsonlAppender, atomic_write, read_jsonl
+from ._reader import Episode, load_meta, read_episode
+from ._recorder import EPISODE_FILE, FRAMES_DIR, STEPS_FILE, UI_DIR, Recorder, Redactor, redact_value
+from ._schema import (
+    SCHEMA_VERSION,
+    Confirmation,
+    DecidedBy,
+    EpisodeMeta,
+    FrameRef,
+    ModelRequest,
+    Outcome,
+    Source,
+    StepRecord,
+    StepTimings,
+    TokenUsage,
+)
+from ._writer import BackgroundWriter
+
+__all__ = [
+    "EPISODE_FILE",
+    "FRAMES_DIR",
+    "SCHEMA_VERSION",
+    "STEPS_FILE",
+    "UI_DIR",
+    "BackgroundWriter",
+    "Confirmation",
+    "DecidedBy",
+    "Episode",
+    "EpisodeMeta",
+    "FrameRef",
+    "JsonlAppender",
+    "ModelRequest",
+    "Outcome",
+    "RecordingError",
+    "Recorder",
+    "Redactor",
+    "Source",
+    "StepRecord",
+    "StepTimings",
+    "TokenUsage",
+    "TrajectoryError",
+    "atomic_write",
+    "load_meta",
+    "read_episode",
+    "read_jsonl",
+    "redact_value",
+]
