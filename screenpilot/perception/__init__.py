@@ -3,6 +3,7 @@
 from ._coords import Convention, CoordinateSpace, DeviceAction, ModelAction
 from ._frame import Frame, FrameFormat
 from ._resize import MAX_RATIO, QWEN3_FACTOR, QWEN25_FACTOR, image_tokens, smart_resize
+from ._settle import SettleResult, frame_difference, wait_until_settled
 
 __all__ = [
     "MAX_RATIO",
@@ -14,6 +15,9 @@ __all__ = [
     "Frame",
     "FrameFormat",
     "ModelAction",
+    "SettleResult",
+    "frame_difference",
     "image_tokens",
     "smart_resize",
+    "wait_until_settled",
 ]
