@@ -16,10 +16,12 @@ from ._errors import (
     UnsupportedAction,
 )
 from ._protocol import ActionResult, Device, DeviceInfo
+from .android import AndroidDevice
 
 __all__ = [
     "ActionOutcomeUnknown",
     "ActionResult",
+    "AndroidDevice",
     "CaptureFailed",
     "Device",
     "DeviceError",

@@ -1,0 +1,540 @@
+"""The Android driver: the Device protocol over adb, for real phones (Android 9-15) and the virtual one.
+
+Every command goes through :class:`AdbLink` (exit codes checked, reconnects with backoff, actions never
+re-sent after an unknown outcome); what the commands print is read by ``_parse``; text is planned by
+``_text``; captures are checked by ``_capture``. This module decides what to run, in what order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Literal
+
+from ...actions import (
+    ANDROID_KEYCODES,
+    Answer,
+    Element,
+    Key,
+    LongPress,
+    OpenApp,
+    Point,
+    Size,
+    Swipe,
+    SystemButton,
+    Tap,
+    Terminate,
+    Type,
+    Wait,
+    normalize_phone_key,
+)
+from ...perception import DeviceAction, Frame
+from .._errors import (
+    ActionOutcomeUnknown,
+    CaptureFailed,
+    DeviceError,
+    DeviceNotFound,
+    UnsupportedAction,
+)
+from .._protocol import ActionResult, DeviceInfo
+from . import _apps
+from ._adb import AdbLink, Backoff, ShellResult, is_network_serial, list_devices, start_server
+from ._capture import check_blank, decode_png, decode_raw
+from ._errors import CommandFailed, translate
+from ._parse import Focus, parse_focus, parse_getprop, parse_ime_list, parse_packages, parse_rotation
+from ._parse import parse_wm_density, parse_wm_size
+from ._screen import input_point, logical_size
+from ._text import ADB_KEYBOARD, ime_commands, input_text_commands, join_commands, typable_by_input_text
+
+__all__ = ["AndroidDevice", "CaptureMode"]
+
+CaptureMode = Literal["auto", "png", "raw"]
+
+_BUTTONS = {"back": 4, "home": 3, "menu": 82, "enter": 66}
+_PROPS = ["ro.build.version.release", "ro.build.version.sdk", "ro.product.model", "ro.product.manufacturer"]
+_SECTION = "--sp-section--"
+_UI_DUMP = "/data/local/tmp/screenpilot_ui.xml"
+_DESKTOP_ONLY = {"click": "tap", "move": "tap", "drag": "swipe", "scroll": "swipe", "hotkey": "key"}
+
+
+def _env_port() -> int:
+    try:
+        return int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
+    except ValueError:
+        return 5037
+
+
+class AndroidDevice:
+    """A phone reached through an adb server: look at it (screenshot, UI tree) and act on it.
+
+    ``serial`` picks the device (default: ``$ANDROID_SERIAL``, else the only one attached); ``host`` /
+    ``port`` pick the adb server (default: ``$ANDROID_ADB_SERVER_HOST`` / ``PORT``, else 127.0.0.1:5037).
+    ``capture`` is ``png`` (``screencap -p``, the device's bytes kept), ``raw`` (framebuffer pixels), or
+    ``auto``: both are timed on the first screenshot and the faster is used from then on.
+    """
+
+    kind: Literal["phone"] = "phone"
+
+    def __init__(
+        self,
+        serial: str | None = None,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        timeout: float = 30.0,
+        capture: CaptureMode = "auto",
+        read_back: bool = True,
+        apps: dict[str, str] | None = None,
+        backoff: Backoff | None = None,
+        start_server_if_needed: bool = False,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.host = host or os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1")
+        self.port = port or _env_port()
+        self.timeout = timeout
+        self.capture: CaptureMode = capture
+        self.read_back = read_back
+        self.apps = dict(apps or {})
+        self.capture_timings: dict[str, float] = {}
+        self._clock = clock
+        self._backoff = backoff or Backoff()
+        self._props: dict[str, str] | None = None
+        self._screen: Size | None = None
+        self._packages: list[str] | None = None
+        self._launcher_labels: list[str] = []
+        probe = AdbLink("", self.host, self.port, timeout=timeout, backoff=self._backoff)
+        try:
+            self.server_version = probe.server_version()
+        except DeviceError:
+            if not start_server_if_needed or self.host not in ("127.0.0.1", "localhost"):
+                raise
+            start_server(self.port)
+            self.server_version = probe.server_version()
+        self.serial = self._choose(serial or os.environ.get("ANDROID_SERIAL") or None, probe)
+        self.link = AdbLink(self.serial, self.host, self.port, timeout=timeout, backoff=self._backoff)
+        self.link.server_version()
+
+    # -- choosing the device -----------------------------------------------------------------------
+
+    def _choose(self, serial: str | None, probe: AdbLink) -> str:
+        server = f"{self.host}:{self.port}"
+        devices = list_devices(probe._client, server)
+        if serial is None:
+            ready = [d for d in devices if d[1] == "device"]
+            if len(ready) == 1:
+                return ready[0][0]
+            listing = _listing(devices)
+            if not ready:
+                unauthorized = [d for d in devices if d[1] == "unauthorized"]
+                if len(unauthorized) == 1 and len(devices) == 1:
+                    raise translate(Exception("device unauthorized"), serial=unauthorized[0][0], server=server)
+                raise DeviceNotFound(
+                    f"no Android device is ready on the adb server at {server}" + (f" ({listing})" if devices else ""),
+                    hint="plug in a phone with USB debugging on (Developer options), or `adb connect HOST:PORT` "
+                    "for a network device or the virtual phone",
+                )
+            raise DeviceNotFound(
+                f"{len(ready)} devices are attached ({listing}): say which one",
+                hint="pass serial=... (or set ANDROID_SERIAL)",
+            )
+        delays = iter(self._backoff.delays())
+        while True:
+            state = next((d[1] for d in devices if d[0] == serial), "absent")
+            if state == "device":
+                return serial
+            if state == "unauthorized":
+                raise translate(Exception("device unauthorized"), serial=serial, server=server)
+            delay = next(delays, None)
+            if delay is None or (state == "absent" and not is_network_serial(serial)):
+                if state == "absent":
+                    raise DeviceNotFound(
+                        f"no device {serial!r} on the adb server at {server}"
+                        + (f"; attached: {_listing(devices)}" if devices else "; none attached"),
+                        hint="check the serial with `adb devices -l`",
+                    )
+                raise translate(Exception(f"device {state}"), serial=serial, server=server)
+            if is_network_serial(serial) and state in ("absent", "offline"):
+                AdbLink(serial, self.host, self.port, timeout=self.timeout).reconnect()
+            time.sleep(delay)
+            devices = list_devices(probe._client, server)
+
+    # -- commands ------------------------------------------------------------------------------------
+
+    def shell(self, command: str, *, timeout: float | None = None, action: bool = False, check: bool = True) -> ShellResult:
+        """Run one shell command on the phone; a non-zero exit is :class:`CommandFailed` when ``check``."""
+        result = self.link.run(command, timeout=timeout, action=action)
+        if check and result.exit_code != 0:
+            raise CommandFailed(command, result.exit_code, result.output)
+        return result
+
+    def _act(self, command: str, record: list[str], *, timeout: float | None = None) -> ShellResult:
+        """An action command: recorded, sent once, and failed on Android's error text as on exit codes."""
+        record.append(command)
+        result = self.shell(command, timeout=timeout, action=True)
+        out = result.output
+        if "Exception" in out or re.search(r"^Error:", out, re.M):
+            raise CommandFailed(command, result.exit_code, out)
+        return result
+
+    # -- observing -------------------------------------------------------------------------------------
+
+    def _sections(self, *commands: str) -> list[str]:
+        joined = f"; echo {_SECTION}; ".join(commands)
+        text = self.shell(joined, check=False).text
+        parts = text.split(_SECTION + "\n")
+        return [p.strip("\n") for p in parts] + [""] * (len(commands) - len(parts))
+
+    def info(self) -> DeviceInfo:
+        """Size (physical and override), density, rotation, model, Android version and foreground app."""
+        props_cmd = "; ".join(f"getprop {p}" for p in _PROPS)
+        wm_size, wm_density, display, window, props = self._sections(
+            "wm size", "wm density", "dumpsys display", "dumpsys window", props_cmd
+        )
+        size = parse_wm_size(wm_size)
+        if size is None:
+            raise DeviceError(f"cannot read the screen size from `wm size`: {wm_size[:200]!r}")
+        density = parse_wm_density(wm_density)
+        rotation = parse_rotation(display)
+        if rotation is None:
+            rotation = 0
+        self._props = parse_getprop(props, _PROPS)
+        focus = parse_focus(window)
+        natural = size.effective
+        logical = logical_size(natural, rotation)
+        self._screen = logical
+        release, sdk = self._props["ro.build.version.release"], self._props["ro.build.version.sdk"]
+        return DeviceInfo(
+            kind="phone",
+            serial=self.serial,
+            physical_size=size.physical,
+            logical_size=logical,
+            scale=round(logical.width / (size.physical.height if rotation % 2 else size.physical.width), 6),
+            rotation=rotation,
+            density=density.effective if density else None,
+            model=self._props["ro.product.model"],
+            manufacturer=self._props["ro.product.manufacturer"],
+            os=f"Android {release} (SDK {sdk})" if release else "Android",
+            foreground=str(focus),
+            extra={
+                "physical_density": density.physical if density else None,
+                "override_size": str(size.override) if size.override else None,
+                "focused_window": focus.window,
+                "adb_server": f"{self.host}:{self.port}",
+                "capture": self.capture,
+            },
+        )
+
+    def foreground(self) -> Focus:
+        """The focused window and its activity (``dumpsys window``)."""
+        return parse_focus(self.shell("dumpsys window", check=False).text)
+
+    def _capture_once(self, mode: Literal["png", "raw"]) -> Frame:
+        command = "screencap -p" if mode == "png" else "screencap"
+        at = time.time()
+        try:
+            result = self.shell(command, check=False)
+        except DeviceError as exc:
+            raise CaptureFailed(f"screencap could not run: {exc.message}", hint=exc.hint) from exc
+        if result.exit_code != 0:
+            err = result.stderr or result.stdout[-300:]
+            raise CaptureFailed(
+                f"screencap failed on the device (exit {result.exit_code}): "
+                + err.decode("utf-8", "replace").strip(),
+                hint="check that the phone is awake and unlocked, then retry",
+            )
+        source = f"adb:{self.serial}:{command}"
+        decode = decode_png if mode == "png" else decode_raw
+        return decode(result.stdout, source=source, captured_at=at)
+
+    def screenshot(self) -> Frame:
+        """The screen as captured; failed captures raise CaptureFailed, all-black ones BlankScreen."""
+        if self.capture == "auto":
+            frame = self._choose_capture()
+        else:
+            frame = self._capture_once(self.capture)
+        self._screen = frame.size
+        return check_blank(frame)
+
+    def _choose_capture(self) -> Frame:
+        """Time both capture paths once and keep the faster (USB, Wi-Fi and phones differ a lot)."""
+        frames: dict[str, Frame] = {}
+        for mode in ("png", "raw"):
+            start = self._clock()
+            try:
+                frames[mode] = self._capture_once(mode)  # type: ignore[arg-type]
+            except CaptureFailed:
+                continue
+            self.capture_timings[mode] = self._clock() - start
+        if not frames:
+            return self._capture_once("png")  # raises the real reason
+        best = min(frames, key=lambda m: self.capture_timings[m])
+        self.capture = best  # type: ignore[assignment]
+        return frames[best]
+
+    def ui_tree(self) -> list[Element] | None:
+        """Elements of the current screen from ``uiautomator dump``, with bounds in device pixels."""
+        from ...perception import parse_uiautomator
+
+        return parse_uiautomator(self.ui_xml())
+
+    def ui_xml(self) -> str:
+        """The raw ``uiautomator dump`` XML (retried while the screen is too busy to go idle)."""
+        command = f"uiautomator dump {_UI_DUMP} && cat {_UI_DUMP}"
+        last = ""
+        for delay in (0.0, *self._backoff.delays()[:5]):
+            if delay:
+                time.sleep(delay)
+            result = self.shell(command, check=False, timeout=max(self.timeout, 30.0))
+            text = result.text
+            start = text.find("<?xml")
+            if start < 0:
+                start = text.find("<hierarchy")
+            if result.exit_code == 0 and start >= 0:
+                return text[start:]
+            last = result.output.strip()
+            if "could not get idle state" not in last and "null root node" not in last:
+                break
+        raise CommandFailed(
+            command,
+            result.exit_code,
+            last,
+            hint="the screen may be animating without pause, or another UiAutomation client "
+            "(uiautomator2, Appium) holds the service; stop it and retry",
+        )
+
+    def installed_packages(self, *, refresh: bool = False) -> list[str]:
+        if self._packages is None or refresh:
+            self._packages = parse_packages(self.shell("pm list packages").text)
+        return self._packages
+
+    # -- acting ----------------------------------------------------------------------------------------
+
+    def _to_screen(self, point: Point, size: Size) -> tuple[int, int]:
+        return input_point(point, size, self._screen or self.info().logical_size)
+
+    def execute(self, action: DeviceAction) -> ActionResult:
+        """Carry out one action in device pixels; raises our DeviceError types on infrastructure faults."""
+        start = self._clock()
+        record: list[str] = []
+        a = action.action
+        text_after: str | None = None
+        detail = ""
+        ends = False
+        match a:
+            case Tap(point=p):
+                x, y = self._to_screen(p, action.size)
+                self._act(f"input tap {x} {y}", record)
+            case LongPress(point=p, duration_ms=ms):
+                x, y = self._to_screen(p, action.size)
+                self._act(f"input swipe {x} {y} {x} {y} {ms}", record, timeout=self.timeout + ms / 1000)
+            case Swipe(start=p, end=q, duration_ms=ms):
+                x1, y1 = self._to_screen(p, action.size)
+                x2, y2 = self._to_screen(q, action.size)
+                self._act(f"input swipe {x1} {y1} {x2} {y2} {ms}", record, timeout=self.timeout + ms / 1000)
+            case Key(key=name):
+                self._act(f"input keyevent {self._keycode(name)}", record)
+            case SystemButton(button=button):
+                self._act(f"input keyevent {_BUTTONS[button]}", record)
+            case Type(text=text):
+                text_after, detail = self._type(text, record)
+            case OpenApp(app=app):
+                detail = self._open_app(app, record)
+            case Wait(seconds=seconds):
+                time.sleep(seconds)  # the model asked for time to pass; there is no condition to wait on
+            case Terminate() | Answer():
+                ends = True
+            case _:
+                instead = _DESKTOP_ONLY.get(a.action)
+                raise UnsupportedAction(
+                    f"a phone cannot do {a.action!r}" + (f": use {instead!r}" if instead else ""),
+                    hint="phone actions: tap, long_press, swipe, type, key, system_button, open_app, wait, "
+                    "terminate, answer",
+                )
+        return ActionResult(
+            ok=True,
+            detail=detail,
+            duration_s=self._clock() - start,
+            text_after=text_after,
+            ends_episode=ends,
+            commands=record,
+        )
+
+    def _keycode(self, name: str) -> int:
+        key = normalize_phone_key(name)
+        if key in ANDROID_KEYCODES:
+            return ANDROID_KEYCODES[key]
+        near = difflib.get_close_matches(key, list(ANDROID_KEYCODES), n=4, cutoff=0.6)
+        raise UnsupportedAction(
+            f"unknown phone key {name!r}" + (f"; did you mean {', '.join(near)}?" if near else ""),
+            hint="use an Android key name such as enter, del, tab, back, home, dpad_up, volume_up",
+        )
+
+    # -- text ------------------------------------------------------------------------------------------
+
+    def _type(self, text: str, record: list[str]) -> tuple[str | None, str]:
+        if typable_by_input_text(text):
+            route = "input text"
+            self._run_all(join_commands(input_text_commands(text)), record)
+        else:
+            route = "ADBKeyBoard"
+            self._type_with_ime(text, record)
+        if not self.read_back:
+            return None, f"typed {len(text)} characters through {route}"
+        focused = self._focused_element()
+        if focused is None:
+            return None, f"typed {len(text)} characters through {route}; no focused field to read back"
+        got = focused.text
+        verdict = "reads back exactly" if got == text else ("ends with it" if got.endswith(text) else "differs")
+        return got, f"typed {len(text)} characters through {route}; the focused field {verdict}"
+
+    def _run_all(self, lines: list[str], record: list[str]) -> None:
+        for i, line in enumerate(lines):
+            try:
+                self._act(line, record)
+            except ActionOutcomeUnknown as exc:
+                raise ActionOutcomeUnknown(
+                    f"{exc.message} ({i} of {len(lines)} command lines had finished)", hint=exc.hint
+                ) from exc
+
+    def _focused_element(self) -> Element | None:
+        tree = self.ui_tree() or []
+        focused = [e for e in tree if e.focused]
+        return max(focused, key=lambda e: e.depth) if focused else None
+
+    def ime_available(self) -> bool:
+        """Whether ADBKeyBoard is installed (the route for text ``input text`` cannot type)."""
+        return ADB_KEYBOARD in parse_ime_list(self.shell("ime list -s -a", check=False).text)
+
+    def _setting(self, name: str) -> str:
+        value = self.shell(f"settings get secure {name}").text.strip()
+        return "" if value == "null" else value
+
+    def _type_with_ime(self, text: str, record: list[str]) -> None:
+        if not self.ime_available():
+            bad = next(c for c in text if not typable_by_input_text(c))
+            raise UnsupportedAction(
+                f"cannot type {bad!r} (U+{ord(bad):04X}): `input text` types only ASCII and ADBKeyBoard "
+                "is not installed on the phone",
+                hint="install ADBKeyBoard (com.android.adbkeyboard) on the phone, or type ASCII only",
+            )
+        previous = self._setting("default_input_method")
+        enabled = self._setting("enabled_input_methods").split(":")
+        switched = previous != ADB_KEYBOARD
+        enabled_here = ADB_KEYBOARD not in enabled
+        try:
+            if enabled_here:
+                record.append(f"ime enable {ADB_KEYBOARD}")
+                self.shell(f"ime enable {ADB_KEYBOARD}")
+            if switched:
+                record.append(f"ime set {ADB_KEYBOARD}")
+                self.shell(f"ime set {ADB_KEYBOARD}")
+                self._wait_ime(ADB_KEYBOARD)
+            self._run_all(join_commands(ime_commands(text)), record)
+        finally:
+            self._restore_ime(previous if switched else None, enabled_here, record)
+
+    def _wait_ime(self, ime: str, deadline_s: float = 5.0) -> None:
+        """Until the IME is the selected one (and bound, where ``dumpsys input_method`` says so)."""
+        end = time.monotonic() + deadline_s
+        delays = iter(Backoff(first=0.02, cap=0.25, total=deadline_s).delays())
+        while True:
+            dump = self.shell("dumpsys input_method", check=False).text
+            cur = re.search(r"mCurMethodId=(\S+)", dump) or re.search(r"mCurId=(\S+)", dump)
+            current = cur[1] if cur else self._setting("default_input_method")
+            if current == ime:
+                return
+            delay = next(delays, None)
+            if delay is None or time.monotonic() > end:
+                raise DeviceError(f"the phone did not switch to the {ime} keyboard (still {current or 'none'})")
+            time.sleep(delay)
+
+    def _restore_ime(self, previous: str | None, disable: bool, record: list[str]) -> None:
+        problems = []
+        if previous is not None:
+            command = f"ime set {previous}" if previous else "ime reset"
+            record.append(command)
+            try:
+                self.shell(command)
+            except DeviceError as exc:
+                problems.append(f"{command}: {exc}")
+        if disable:
+            record.append(f"ime disable {ADB_KEYBOARD}")
+            try:
+                self.shell(f"ime disable {ADB_KEYBOARD}")
+            except DeviceError as exc:
+                problems.append(f"ime disable: {exc}")
+        if problems:
+            raise DeviceError(
+                "typed, but could not restore the keyboard: " + "; ".join(problems),
+                hint=f"select your keyboard again in the phone's settings (it was {previous or 'the default'})",
+            )
+
+    # -- apps ------------------------------------------------------------------------------------------
+
+    def _open_app(self, app: str, record: list[str]) -> str:
+        name = app.strip()
+        packages = self.installed_packages()
+        installed = set(packages)
+        if name not in installed:
+            installed = set(self.installed_packages(refresh=True))
+        package = name if name in installed else _apps.resolve_label(name, installed, self.apps)
+        if package is not None:
+            self._launch(package, record)
+            return f"launched {package}"
+        if not _apps.looks_like_package(name):
+            element = self._launcher_icon(name, record)
+            if element is not None:
+                x, y = self._to_screen(element.bounds.center, self._screen or self.info().logical_size)
+                self._act(f"input tap {x} {y}", record)
+                return f"tapped the launcher icon {element.label!r}"
+        labels = list(self.apps) + [k.title() for k, v in _apps.KNOWN_LABELS.items() if set(v) & installed]
+        near = _apps.close_matches(name, labels + self._launcher_labels, sorted(installed))
+        raise UnsupportedAction(
+            f"no app called {name!r} is installed" + (f"; close matches: {', '.join(near)}" if near else ""),
+            hint="name the app as its launcher label shows it, or give its package (see `pm list packages`)",
+        )
+
+    def _launch(self, package: str, record: list[str]) -> None:
+        command = f"monkey -p {package} -c android.intent.category.LAUNCHER 1"
+        record.append(command)
+        result = self.shell(command, action=True, check=False)
+        out = result.output
+        if "No activities found" in out or "aborted" in out or result.exit_code != 0:
+            raise CommandFailed(command, result.exit_code, out, hint=f"{package} has no launcher activity to open")
+
+    def _launcher_icon(self, label: str, record: list[str]) -> Element | None:
+        """Go home and find the icon whose text (or description) is the label."""
+        self._act(f"input keyevent {_BUTTONS['home']}", record)
+        want = _apps.normalize_label(label)
+        tree = self.ui_tree() or []
+        self._launcher_labels = sorted({e.label for e in tree if e.label and (e.clickable or e.text)})
+        for e in tree:
+            if want in (_apps.normalize_label(e.text), _apps.normalize_label(e.description)) and e.bounds.area:
+                return e
+        return None
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Nothing is held open between commands; present for the protocol."""
+
+    def __enter__(self) -> AndroidDevice:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AndroidDevice({self.serial!r}, server={self.host}:{self.port})"
+
+
+def _listing(devices: list[tuple[str, str, dict[str, str]]]) -> str:
+    out = []
+    for serial, state, tags in devices:
+        model = tags.get("model", "")
+        out.append(f"{serial} [{state}]" + (f" {model}" if model else ""))
+    return ", ".join(out)
+
