@@ -1,3 +1,40 @@
-"""The agent loop: a LangGraph graph from screenshot to action to record, with persistence."""
+"""The agent loop: a LangGraph graph from screenshot to action to record, with persistence.
 
-__all__: list[str] = []
+``run(task, device=..., model=...)`` is the whole thing; the pieces are public for tests, benchmarks
+and callers that bring their own device or backend.
+"""
+
+from ._budgets import Budgets, SettleOptions
+from ._checkpoint import CHECKPOINT_FILE, PruningSqliteSaver, open_checkpointer
+from ._context import ConfirmMode, Event, RunContext
+from ._devices import DEVICE_SPECS, OpenedDevice, open_device, parse_device_spec
+from ._graph import NODES, build_graph
+from ._journal import JOURNAL_FILE, ActionJournal
+from ._run import ConfirmRequest, RunResult, run
+from ._secrets import ENV_PREFIX, SecretError, Secrets, secret_names
+
+__all__ = [
+    "CHECKPOINT_FILE",
+    "DEVICE_SPECS",
+    "ENV_PREFIX",
+    "JOURNAL_FILE",
+    "NODES",
+    "ActionJournal",
+    "Budgets",
+    "ConfirmMode",
+    "ConfirmRequest",
+    "Event",
+    "OpenedDevice",
+    "PruningSqliteSaver",
+    "RunContext",
+    "RunResult",
+    "SecretError",
+    "Secrets",
+    "SettleOptions",
+    "build_graph",
+    "open_checkpointer",
+    "open_device",
+    "parse_device_spec",
+    "run",
+    "secret_names",
+]

@@ -41,14 +41,19 @@ Redactor = Callable[[str], str]
 ``{{secret:NAME}}`` placeholders)."""
 
 
+PATH_KEYS = frozenset({"path", "ui_tree", "image", "images"})
+"""Fields that hold file names we chose; never redacted (a 4-digit PIN must not rename frames/000012.png)."""
+
+
 def redact_value(value: Any, redact: Redactor | None) -> Any:
-    """``value`` (JSON-like) with ``redact`` applied to every string in it, keys included."""
+    """``value`` (JSON-like) with ``redact`` applied to every string in it but the file references."""
     if redact is None:
         return value
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {redact_value(k, redact): redact_value(v, redact) for k, v in value.items()}
+        return {redact(k) if isinstance(k, str) else k: v if k in PATH_KEYS else redact_value(v, redact)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact_value(v, redact) for v in value]
     return value
@@ -101,8 +106,14 @@ class Recorder:
         folder = Path(folder)
         meta = load_meta(folder)
         values, _torn = read_jsonl(folder / STEPS_FILE)
-        recorded = [int(v["index"]) for _, v in values if isinstance(v, dict) and "index" in v]
-        return cls(folder, meta, _recorded=recorded, **kw)
+        steps = [v for _, v in values if isinstance(v, dict) and "index" in v]
+        tokens = TokenUsage()
+        for v in steps:  # the totals as they stood at the crash (the metadata is saved only at the ends)
+            usage = v.get("usage") or {}
+            tokens = TokenUsage(prompt=_add(tokens.prompt, usage.get("prompt")),
+                                completion=_add(tokens.completion, usage.get("completion")))
+        meta.tokens = tokens
+        return cls(folder, meta, _recorded=[int(v["index"]) for v in steps], **kw)
 
     # -- files -----------------------------------------------------------------------------------
 
@@ -158,11 +169,8 @@ class Recorder:
             raise RecordingError(f"could not append to {self._steps.path}: {exc}", hint="is the disk full?") from exc
         self._recorded.add(step.index)
         if step.usage is not None:
-            tokens = self.meta.tokens
-            self.meta.tokens = TokenUsage(
-                prompt=(tokens.prompt or 0) + (step.usage.prompt or 0),
-                completion=(tokens.completion or 0) + (step.usage.completion or 0),
-            )
+            self.meta.tokens = TokenUsage(prompt=_add(self.meta.tokens.prompt, step.usage.prompt),
+                                          completion=_add(self.meta.tokens.completion, step.usage.completion))
         return True
 
     # -- metadata --------------------------------------------------------------------------------
@@ -202,3 +210,8 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _add(total: int | None, more: int | None) -> int | None:
+    """Token totals stay None until some step reports a count (a scripted model counts nothing)."""
+    return total if more is None else (total or 0) + more

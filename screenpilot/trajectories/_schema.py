@@ -22,8 +22,8 @@ __all__ = [
     "DecidedBy",
     "EpisodeMeta",
     "FrameRef",
-    "ModelRequest",
     "Outcome",
+    "RequestRecord",
     "Source",
     "StepRecord",
     "StepTimings",
@@ -55,12 +55,16 @@ class FrameRef(_Record):
     bytes: int | None = Field(None, ge=0, description="size of the stored file (None: raw pixels stored as PNG)")
 
 
-class ModelRequest(_Record):
-    """The exact input the model got: messages with images replaced by references to stored frames."""
+class RequestRecord(_Record):
+    """The exact input the model got: messages with images replaced by references to stored frames.
+
+    Each image part names its frame file (relative to the episode folder) and the size it was sent
+    at, which is the size the model's absolute coordinates refer to.
+    """
 
     messages: list[dict[str, Any]] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list, description="frame paths, in the order the images appear")
-    image_size: Size | None = Field(None, description="the size of the image SENT to the model (after resizing)")
+    image_size: Size | None = Field(None, description="the size of the current image as SENT (after resizing)")
 
 
 class TokenUsage(_Record):
@@ -103,10 +107,12 @@ class StepRecord(_Record):
     frame: FrameRef = Field(description="the pre-action screenshot the model saw")
     frame_after: FrameRef | None = Field(None, description="the settled screen after the action")
     ui_tree: str | None = Field(None, description="path of the UI elements (JSON) captured with the frame")
-    request: ModelRequest | None = None
+    request: RequestRecord | None = None
     raw_output: str | None = Field(None, description="the model's text, verbatim")
     thought: str | None = None
     summary: str | None = Field(None, description="the model's own one-line account of the step, if it gave one")
+    call: str | None = Field(None, description="the parsed action written back in the dialect (the history line)")
+    parse_notes: list[str] = Field(default_factory=list, description="what the lenient parser had to forgive")
     model_action: ModelAction | None = Field(None, description="the action in the model's coordinate space")
     device_action: DeviceAction | None = Field(None, description="the same action in device pixels")
     element: Element | None = Field(None, description="the UI element under the action's point, when known")

@@ -1,0 +1,85 @@
+"""The run's context: the live objects nodes use, handed to LangGraph as runtime context, never state.
+
+A checkpoint cannot hold a device handle, a loaded model or an open file, and should not hold a
+screenshot; they reach the nodes through ``Runtime[RunContext].context``. Whatever of it must
+survive a crash is derivable: the history of earlier steps is rebuilt from ``steps.jsonl``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..actions import Policy
+from ..devices import Device
+from ..perception import Frame
+from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
+from ..trajectories import Recorder, StepRecord
+from ._budgets import Budgets, SettleOptions
+from ._journal import ActionJournal
+from ._secrets import Secrets
+
+__all__ = ["ConfirmMode", "Event", "RunContext", "history_step"]
+
+ConfirmMode = Literal["ask", "yes", "no"]
+"""ask: pause the graph with interrupt() for a person; yes / no: the --yes / --no-input answer."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the live view hears: a phase starting, or a step recorded."""
+
+    kind: Literal["phase", "step", "end"]
+    step: int
+    phase: str = ""
+    record: StepRecord | None = None
+
+
+def history_step(record: StepRecord, folder: Path) -> HistoryStep:
+    """A recorded step as the planner's history entry (the same line whether live or rebuilt)."""
+    image = folder / record.frame.path
+    if record.executed and record.error_kind != "unknown_outcome":
+        return HistoryStep(line=record.summary or record.call or "", reply=(record.raw_output or "").strip(), image=image)
+    return HistoryStep(line=f"[not executed] {record.error or 'no action'}", reply=(record.raw_output or "").strip(),
+                       image=image)
+
+
+@dataclass
+class RunContext:
+    """Everything a node needs that is not plain data."""
+
+    device: Device
+    dialect: Dialect
+    backend: Backend
+    recorder: Recorder
+    journal: ActionJournal
+    secrets: Secrets = field(default_factory=Secrets)
+    policy: Policy = field(default_factory=Policy)
+    budgets: Budgets = field(default_factory=Budgets)
+    settle: SettleOptions = field(default_factory=SettleOptions)
+    history_policy: HistoryPolicy = field(default_factory=HistoryPolicy)
+    confirm: ConfirmMode = "no"
+    record_ui_tree: bool = True
+    on_event: Callable[[Event], None] | None = None
+    clock: Callable[[], float] = time.perf_counter
+    # -- in-memory caches (rebuilt after a crash) --
+    history: list[HistoryStep] = field(default_factory=list)
+    frames: dict[str, Frame] = field(default_factory=dict)  # path -> the Frame, for the current step only
+    scratch: dict[str, Any] = field(default_factory=dict)  # per-step objects: the request, timings
+    apps: dict[str, str] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)  # this process's share of the wall budget
+
+    def emit(self, kind: Literal["phase", "step", "end"], step: int, phase: str = "",
+             record: StepRecord | None = None) -> None:
+        if self.on_event is not None:
+            self.on_event(Event(kind, step, phase, record))
+
+    def rebuild_history(self) -> None:
+        """The planner's history from the steps already recorded (after a resume)."""
+        from ..trajectories import read_episode
+
+        episode = read_episode(self.recorder.folder, check_files=False)
+        self.history = [history_step(s, self.recorder.folder) for s in episode.steps]

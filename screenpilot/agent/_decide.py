@@ -1,0 +1,171 @@
+"""The nodes that decide: plan (ask the model), check (parse, map, validate, loop), confirm (ask a person).
+
+Model faults end here as observations, not exceptions: an unparseable reply, a point off the image,
+an action the policy forbids, a loop, a refusal. Each becomes the step's ``error``, is recorded, and
+reaches the model through the next request's history line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from ..actions import ActionError, Answer, Element, Screen, Size, Terminate, Type, validate
+from ..perception import DeviceAction
+from ..planner import ModelRequest, ParseError
+from ..trajectories import Confirmation
+from ._context import RunContext
+from ._loops import action_key, same_screen
+from ._state import AgentState
+
+__all__ = ["build_request", "check", "confirm", "plan", "request_record"]
+
+
+def _frame_source(ctx: RunContext, state: AgentState) -> Any:
+    path = state["frame"]["path"]  # type: ignore[index]
+    return ctx.frames.get(path) or ctx.recorder.folder / path
+
+
+def build_request(ctx: RunContext, state: AgentState) -> ModelRequest:
+    """The request for the current step; deterministic, so it can be rebuilt after a crash."""
+    return ctx.dialect.messages(state["task"], ctx.history, _frame_source(ctx, state), policy=ctx.history_policy)
+
+
+def request_record(ctx: RunContext, state: AgentState, request: ModelRequest) -> dict[str, Any]:
+    """The request as recorded: exact text, and each image as its frame file and the size sent."""
+    doc = request.to_record()
+    folder = ctx.recorder.folder
+    current = state["frame"]["path"]  # type: ignore[index]
+    parts = [p for m in request.messages for p in m.content if getattr(p, "type", "") == "image"]
+    refs = []
+    for part in parts:
+        source = part.source  # type: ignore[union-attr]
+        refs.append(str(Path(source).relative_to(folder)) if isinstance(source, Path) and source.is_relative_to(folder)
+                    else str(source) if isinstance(source, Path) else current)
+    images = iter(refs)
+    for message in doc["messages"]:
+        for part in message["content"]:
+            if part.get("type") == "image":
+                part["image"] = next(images)
+    doc["images"] = refs
+    doc["image_size"] = list(parts[-1].size) if parts else None  # type: ignore[union-attr]
+    return doc
+
+
+def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Ask the model. The reply is redacted before it enters the state: a model that read a secret
+    off the screen must not carry it into the checkpoint."""
+    ctx = runtime.context
+    step = state["step"]
+    ctx.emit("phase", step, "plan")
+    t0 = ctx.clock()
+    request = build_request(ctx, state)
+    ctx.scratch["request"] = (step, request_record(ctx, state, request))
+    completion = ctx.backend.generate(request)
+    timings = {**state.get("timings", {}), "model_s": ctx.clock() - t0}
+    usage = {"prompt": completion.prompt_tokens, "completion": completion.completion_tokens}
+    update: dict[str, Any] = {"raw_output": ctx.secrets.redact(completion.text), "usage": usage, "timings": timings}
+    if not state.get("step_started_at"):
+        update["step_started_at"] = time.time()
+    return update
+
+
+def _screen(ctx: RunContext, state: AgentState, size: Any) -> Screen:
+    elements = ctx.scratch.get("elements")
+    if elements is None and state.get("ui_tree"):  # resumed: read back the tree this step saw
+        path = ctx.recorder.folder / state["ui_tree"]  # type: ignore[operator]
+        try:
+            elements = [Element.model_validate(e) for e in json.loads(path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError):
+            elements = None
+    return Screen(kind=ctx.dialect.kind, size=size, elements=tuple(elements or ()), apps=ctx.apps)
+
+
+def _invalid(kind: str, message: str, timings: dict[str, float]) -> dict[str, Any]:
+    return {"error": message, "error_kind": kind, "timings": timings}
+
+
+def check(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Parse the reply, map it to device pixels, validate it, and look for a loop."""
+    ctx = runtime.context
+    t0 = ctx.clock()
+    frame = state["frame"]
+    assert frame is not None
+    size = Size(*frame["size"])
+    space = ctx.dialect.space(size)
+
+    def timings() -> dict[str, float]:
+        return {**state.get("timings", {}), "parse_s": ctx.clock() - t0}
+
+    try:
+        parsed = ctx.dialect.parse(state.get("raw_output") or "", space)
+    except ParseError as exc:
+        return _invalid("parse", ctx.secrets.redact(str(exc)), timings())
+    said = {"thought": ctx.secrets.redact(parsed.thought or "") or None,
+            "summary": ctx.secrets.redact(parsed.summary or "") or None, "call": parsed.call,
+            "parse_notes": list(parsed.notes), "model_action": parsed.model_action.model_dump(mode="json")}
+    action = parsed.action
+    if isinstance(action, Type) and (problems := ctx.secrets.problems(action.text)):
+        return {**said, **_invalid("invalid", "; ".join(problems), timings())}
+    try:
+        device_action = space.to_device(parsed.model_action)
+    except ActionError as exc:
+        return {**said, **_invalid("invalid", str(exc), timings())}
+    said["device_action"] = device_action.model_dump(mode="json")
+    if isinstance(action, (Terminate, Answer)):
+        return {**said, "timings": timings()}
+    verdict = validate(device_action.action, _screen(ctx, state, size), ctx.policy)
+    if verdict.element is not None:
+        said["element"] = verdict.element.model_dump(mode="json")
+    if verdict.errors:
+        return {**said, **_invalid("invalid", "; ".join(verdict.errors), timings())}
+    loop = _loop(ctx, state, device_action)
+    said["repeat"] = loop
+    if loop["count"] >= ctx.budgets.loop_repeats:
+        what = f"{action.action} {parsed.call}"
+        message = (f"you did the same action ({what}) {loop['count']} times and the screen did not change; "
+                   "do something else, or terminate if the task cannot be done")
+        return {**said, **_invalid("loop", message, timings())}
+    return {**said, "confirm_reasons": verdict.confirm, "timings": timings()}
+
+
+def _loop(ctx: RunContext, state: AgentState, device_action: DeviceAction) -> dict[str, Any]:
+    key = action_key(device_action.model_dump(mode="json"))
+    here = state["frame"]["path"]  # type: ignore[index]
+    previous = state.get("repeat")
+    folder = ctx.recorder.folder
+    if (previous and previous["key"] == key
+            and same_screen(folder / previous["frame"], folder / here, tolerance=ctx.budgets.loop_difference,
+                            cache={str(folder / k): v for k, v in ctx.frames.items()})):
+        return {"key": key, "frame": here, "count": previous["count"] + 1, "warned": previous.get("warned", False)}
+    return {"key": key, "frame": here, "count": 1, "warned": False}
+
+
+def confirm(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Sensitive actions wait for a yes. In "ask" mode the graph pauses with interrupt(); the node
+    re-runs from its first line when resumed, so nothing before interrupt() has side effects."""
+    ctx = runtime.context
+    reasons = state.get("confirm_reasons") or []
+    if ctx.confirm == "yes":
+        approved, by = True, "--yes"
+    elif ctx.confirm == "no":
+        approved, by = False, "--no-input"
+    else:
+        ctx.emit("phase", state["step"], "confirm")
+        answer = interrupt({"step": state["step"], "reasons": reasons, "call": state.get("call"),
+                            "action": (state.get("device_action") or {}).get("action"),
+                            "element": state.get("element")})
+        if isinstance(answer, dict):
+            approved, by = bool(answer.get("approved")), str(answer.get("by", "person"))
+        else:
+            approved, by = bool(answer), "person"
+    decision = Confirmation(reasons=reasons, approved=approved, by=by, at=time.time()).model_dump(mode="json")  # type: ignore[arg-type]
+    if approved:
+        return {"confirmation": decision}
+    return {"confirmation": decision, "error_kind": "refused",
+            "error": f"a person refused this action ({'; '.join(reasons)}); find another way, or terminate"}

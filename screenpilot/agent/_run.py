@@ -1,0 +1,269 @@
+"""``run()``: one episode from a task to an outcome, resumable after a crash.
+
+It opens the device, the backend and the run folder, builds the context and the graph, and drives
+the graph until it ends, answering interrupts (confirmations) as it goes. The run folder is the
+episode folder plus ``checkpoints.sqlite`` and ``journal.jsonl``.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from langgraph.types import Command
+
+from ..actions import Policy
+from ..devices import Device
+from ..errors import ScreenPilotError
+from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
+from ..trajectories import EpisodeMeta, Recorder, TokenUsage, load_meta
+from ._budgets import Budgets, SettleOptions
+from ._checkpoint import open_checkpointer
+from ._context import ConfirmMode, Event, RunContext
+from ._devices import OpenedDevice, open_device
+from ._graph import build_graph
+from ._journal import ActionJournal
+from ._secrets import Secrets, secret_names
+
+__all__ = ["ConfirmRequest", "RunResult", "run"]
+
+DEFAULT_DIALECT = "qwen2.5-vl"
+DEMO_SPEC = "scripted:demo"
+
+
+@dataclass(frozen=True)
+class ConfirmRequest:
+    """What a person is asked about a sensitive action."""
+
+    step: int
+    reasons: list[str]
+    call: str | None
+    action: dict[str, Any] | None
+    element: dict[str, Any] | None
+
+
+Confirmer = Callable[[ConfirmRequest], bool]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How an episode ended and where it is."""
+
+    run_id: str
+    folder: Path
+    outcome: str
+    decided_by: str
+    detail: str
+    answer: str | None
+    steps: int
+    elapsed_s: float
+    tokens: TokenUsage
+
+    @property
+    def success(self) -> bool:
+        return self.outcome == "success"
+
+
+def _software() -> dict[str, str]:
+    out = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
+    for package in ("screenpilot", "langgraph", "langgraph-checkpoint-sqlite", "pydantic", "adbutils", "mss",
+                    "pyautogui", "transformers", "torch"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def _run_id(task: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")[:32].strip("-") or "run"
+    return f"{datetime.now():%Y%m%d-%H%M%S}-{slug}-{uuid.uuid4().hex[:6]}"
+
+
+def _backend(spec: str) -> Backend:
+    if spec.strip().lower() == DEMO_SPEC:
+        from ._demo import demo_backend
+
+        return demo_backend()
+    return backend_from_spec(spec)
+
+
+def _fast_forward(backend: Backend, calls: int) -> None:
+    """A resumed scripted/replay backend continues where the dead process stopped, not at reply 1."""
+    if isinstance(getattr(backend, "calls", None), int):
+        backend.calls = calls  # type: ignore[attr-defined]
+
+
+def run(
+    task: str | None = None,
+    *,
+    device: str | Device = "sim",
+    model: str | Backend = DEMO_SPEC,
+    dialect: str | Dialect | None = None,
+    out: Path | str = "runs",
+    max_steps: int = 30,
+    budgets: Budgets | None = None,
+    settle: SettleOptions | None = None,
+    policy: Policy | None = None,
+    history: HistoryPolicy | None = None,
+    confirm: ConfirmMode | Confirmer = "no",
+    secrets_file: Path | str | None = None,
+    resume: Path | str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    source: str = "agent",
+    record_ui_tree: bool = True,
+) -> RunResult:
+    """Run the agent until the task ends; returns the outcome and the episode folder.
+
+    ``device``: a spec (``sim``, ``android[:SERIAL]``, ``desktop[:MONITOR]``) or an open Device (not
+    closed here). ``model``: a backend spec (``local:PATH``, ``openai:URL#MODEL``, ``scripted:...``,
+    ``replay:EPISODE``, or ``scripted:demo``, the built-in demo) or a Backend. ``confirm``: what to do
+    with sensitive actions: ``"no"`` refuse, ``"yes"`` approve, ``"ask"`` pause for ``input()`` on
+    the terminal, or a function that decides. ``resume``: a run folder to continue after a crash.
+    """
+    with ExitStack() as stack:
+        if resume is not None:
+            folder = Path(resume)
+            meta = load_meta(folder)
+            cfg = meta.config
+            task = meta.instruction
+            run_id = meta.id
+            device_spec = cfg.get("device", "sim") if device == "sim" and cfg.get("device") else device
+            model_spec = model if not isinstance(model, str) or model != DEMO_SPEC else cfg.get("model", DEMO_SPEC)
+            dialect = dialect or cfg.get("dialect")
+            budgets = budgets or Budgets.model_validate(cfg.get("budgets", {}))
+            settle = settle or SettleOptions.model_validate(cfg.get("settle", {}))
+        else:
+            if not task or not task.strip():
+                raise ScreenPilotError("the task is empty", hint='say what to do, e.g. screenpilot run "Turn on Wi-Fi"')
+            run_id = _run_id(task)
+            folder = Path(out) / run_id
+            device_spec, model_spec = device, model
+            budgets = budgets or Budgets(max_steps=max_steps)
+            settle = settle or SettleOptions()
+        assert task is not None
+        secrets = Secrets.for_task(task, file=secrets_file)
+
+        opened: OpenedDevice | None = None
+        if isinstance(device_spec, str):
+            opened = open_device(device_spec)
+            stack.callback(opened.close)
+            the_device: Device = opened.device
+        else:
+            the_device = device_spec
+        backend = _backend(model_spec) if isinstance(model_spec, str) else model_spec
+        stack.callback(backend.close)
+        if isinstance(dialect, str) or dialect is None:
+            kind = "phone" if the_device.kind == "phone" else "desktop"
+            the_dialect = dialect_for(dialect or DEFAULT_DIALECT, kind)
+        else:
+            the_dialect = dialect
+
+        if resume is None:
+            info = the_device.info()
+            meta = EpisodeMeta(
+                id=run_id, instruction=task, source=source, model=backend.name if not isinstance(model_spec, str) else model_spec,  # type: ignore[arg-type]
+                dialect=the_dialect.name, device=info, software=_software(), started_at=time.time(),
+                config={"device": device_spec if isinstance(device_spec, str) else f"<{type(device_spec).__name__}>",
+                        "model": model_spec if isinstance(model_spec, str) else backend.name,
+                        "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump(),
+                        "secrets": secret_names(task), "backend": backend.name},
+            )
+            recorder = Recorder.create(folder, meta, redact=secrets.redact if secrets else None)
+        else:
+            recorder = Recorder.reopen(folder, redact=secrets.redact if secrets else None)
+            if recorder.meta.outcome is not None:
+                recorder.meta.outcome = recorder.meta.decided_by = recorder.meta.ended_at = None
+                recorder.meta.outcome_detail = ""
+                recorder.save_meta()
+        stack.callback(recorder.close)
+        journal = ActionJournal(folder)
+        stack.callback(journal.close)
+        saver = open_checkpointer(folder)
+        stack.callback(saver.conn.close)
+        graph = build_graph(saver)
+
+        ctx = RunContext(
+            device=the_device, dialect=the_dialect, backend=backend, recorder=recorder, journal=journal,
+            secrets=secrets, policy=policy or Policy(), budgets=budgets, settle=settle,
+            history_policy=history or HistoryPolicy(), confirm="ask" if callable(confirm) else confirm,
+            record_ui_tree=record_ui_tree, on_event=on_event,
+        )
+        config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10 * budgets.max_steps + 50}
+        if resume is None:
+            first: Any = {"run_id": run_id, "task": task, "step": 0, "invalid_streak": 0, "elapsed_s": 0.0,
+                          "repeat": None, "outcome": None, "feedback": None}
+        else:
+            snapshot = graph.get_state(config)
+            if not snapshot.values:
+                raise ScreenPilotError(f"{folder} has no checkpoint to resume from",
+                                       hint="the run died before its first step was saved: start it again")
+            if not snapshot.next:
+                raise ScreenPilotError(f"this run already ended ({snapshot.values.get('outcome')})",
+                                       hint="start a new run instead of resuming this one")
+            ctx.rebuild_history()
+            values = snapshot.values
+            _fast_forward(backend, values.get("step", 0) + (1 if values.get("raw_output") is not None else 0))
+            first = None
+        try:
+            values = _drive(graph, first, config, ctx, confirm)
+        except KeyboardInterrupt:
+            _abort(recorder, "person", "stopped with Ctrl-C; resume with --resume " + str(folder))
+            raise
+        except ScreenPilotError as exc:
+            _abort(recorder, "error", ctx.secrets.redact(str(exc)))
+            raise ScreenPilotError(ctx.secrets.redact(exc.message),
+                                   hint=(exc.hint + "; " if exc.hint else "") + f"resume with --resume {folder}") from exc
+        meta = recorder.meta
+        return RunResult(run_id=run_id, folder=folder, outcome=values.get("outcome") or "aborted",
+                         decided_by=values.get("decided_by") or "error", detail=values.get("outcome_detail", ""),
+                         answer=values.get("answer"), steps=recorder.step_count, elapsed_s=values.get("elapsed_s", 0.0),
+                         tokens=meta.tokens)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _abort(recorder: Recorder, by: str, detail: str) -> None:
+    try:
+        recorder.finish("aborted", by, detail)  # type: ignore[arg-type]
+    except ScreenPilotError:
+        pass  # the recording itself failed; the original error is the one to report
+
+
+def _drive(graph: Any, first: Any, config: dict[str, Any], ctx: RunContext, confirm: ConfirmMode | Confirmer) -> dict[str, Any]:
+    """Invoke until the graph ends, answering each interrupt (a confirmation) as ``confirm`` says."""
+    payload = first
+    while True:
+        graph.invoke(payload, config, context=ctx, durability="sync")
+        snapshot = graph.get_state(config)
+        pending = [i for task in snapshot.tasks for i in task.interrupts]
+        if not pending:
+            return dict(snapshot.values)
+        value = pending[0].value
+        request = ConfirmRequest(step=value.get("step", -1), reasons=list(value.get("reasons") or []),
+                                 call=value.get("call"), action=value.get("action"), element=value.get("element"))
+        if callable(confirm):  # a confirmer may say who answered (the CLI's prompt is a person)
+            payload = Command(resume={"approved": bool(confirm(request)), "by": getattr(confirm, "by", "callback")})
+        else:
+            payload = Command(resume={"approved": _ask(request), "by": "person"})
+
+
+def _ask(request: ConfirmRequest) -> bool:
+    """The plain terminal question (the CLI passes its own rich prompt as a callback)."""
+    print(f"Step {request.step}: the model wants to {request.call or request.action}")
+    for reason in request.reasons:
+        print(f"  - {reason}")
+    try:
+        answer = input("Allow it? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
