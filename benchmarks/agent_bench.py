@@ -102,7 +102,8 @@ def episode(steps: int, folder: Path, marks: tuple[int, ...] = ()) -> dict[str, 
     phone = InstantPhone()
     backend = scripted(steps)
     overhead: list[float] = []
-    at_marks: dict[int, tuple[float, float]] = {}
+    prompt: list[float] = []
+    at_marks: dict[int, tuple[float, float, float]] = {}
     last = [time.perf_counter(), 0.0, 0.0]
 
     def on_event(event: Event) -> None:
@@ -113,10 +114,11 @@ def episode(steps: int, folder: Path, marks: tuple[int, ...] = ()) -> dict[str, 
         device = phone.device_s - last[1]
         model = event.record.timings.model_s
         overhead.append(wall - device - model)
+        prompt.append(event.record.timings.prompt_s)
         last[0], last[1] = now, phone.device_s
         if event.step + 1 in marks:
-            window = overhead[-10:]
-            at_marks[event.step + 1] = (statistics.median(window) * 1000, rss_mb())
+            at_marks[event.step + 1] = (statistics.median(overhead[-10:]) * 1000, statistics.median(prompt[-10:]) * 1000,
+                                        rss_mb())
 
     gc.collect()
     t0 = time.perf_counter()
@@ -127,7 +129,7 @@ def episode(steps: int, folder: Path, marks: tuple[int, ...] = ()) -> dict[str, 
     db = result.folder / CHECKPOINT_FILE
     wal = db.with_name(db.name + "-wal")
     return {
-        "result": result, "overhead": overhead[1:], "marks": at_marks, "total_s": total,
+        "result": result, "overhead": overhead[1:], "prompt": prompt[1:], "marks": at_marks, "total_s": total,
         "checkpoint_mb": (db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)) / 1e6,
         "steps_mb": (result.folder / "steps.jsonl").stat().st_size / 1e6,
     }
@@ -141,14 +143,19 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sp-bench-") as tmp:
         e = episode(args.steps, Path(tmp) / "short")
         o = sorted(e["overhead"])
+        rest = sorted(a - b for a, b in zip(e["overhead"], e["prompt"]))
         print(f"per-step overhead, {len(o)} steps at {SIZE} (scripted backend, recording on): "
               f"median {statistics.median(o) * 1000:.2f} ms, p90 {o[int(len(o) * 0.9)] * 1000:.2f} ms, "
               f"max {o[-1] * 1000:.2f} ms; outcome {e['result'].outcome}")
+        print(f"  of which building the prompt (planner dialect): median {statistics.median(e['prompt']) * 1000:.2f} ms;"
+              f" the rest (graph, checkpoints, validation, recording): median {statistics.median(rest) * 1000:.2f} ms,"
+              f" p90 {rest[int(len(rest) * 0.9)] * 1000:.2f} ms")
         if args.long:
             marks = tuple(m for m in (10, 100, 1000, args.long) if m <= args.long)
             e = episode(args.long, Path(tmp) / "long", marks=tuple(sorted(set(marks))))
-            for step, (ms, rss) in sorted(e["marks"].items()):
-                print(f"  step {step:>5}: overhead {ms:.2f} ms (median of the last 10), RSS {rss:.0f} MB")
+            for step, (ms, prompt_ms, rss) in sorted(e["marks"].items()):
+                print(f"  step {step:>5}: overhead {ms:.2f} ms (prompt building {prompt_ms:.2f} ms; medians of the "
+                      f"last 10 steps), RSS {rss:.0f} MB")
             print(f"{args.long}-step episode: {e['total_s']:.1f} s, checkpoint file {e['checkpoint_mb']:.2f} MB, "
                   f"steps.jsonl {e['steps_mb']:.1f} MB, outcome {e['result'].outcome}")
 

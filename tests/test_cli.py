@@ -37,7 +37,9 @@ def test_version() -> None:
         (["actions", "check", '{"action": "tap"}'], 1, "'point' is required"),
         (["actions", "check", '{"action": "tap", "point": [2000, 5]}'], 1, "outside the 1080x2400 screen"),
         (["resize", "9000x10"], 1, "aspect ratio"),
-        (["run", "Turn on Wi-Fi"], 1, "not built yet"),
+        (["run", "Turn on Wi-Fi", "--device", "phone"], 1, "not a device"),
+        (["run", "Turn on Wi-Fi", "--yes", "--no-input"], 2, "contradict"),
+        (["run"], 2, "give a TASK"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(args: list[str], code: int, words: str) -> None:

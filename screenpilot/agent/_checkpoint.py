@@ -26,7 +26,7 @@ CHECKPOINT_FILE = "checkpoints.sqlite"
 
 
 class PruningSqliteSaver(SqliteSaver):
-    """A SqliteSaver that keeps only the newest ``keep`` checkpoints of each thread."""
+    """A SqliteSaver that keeps the newest ``keep`` checkpoints of each thread (pruned every ``keep`` puts)."""
 
     def __init__(self, conn: sqlite3.Connection, *, keep: int = 16, **kw: Any) -> None:
         super().__init__(conn, **kw)

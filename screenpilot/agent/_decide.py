@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,17 @@ def _frame_source(ctx: RunContext, state: AgentState) -> Any:
 
 
 def build_request(ctx: RunContext, state: AgentState) -> ModelRequest:
-    """The request for the current step; deterministic, so it can be rebuilt after a crash."""
-    return ctx.dialect.messages(state["task"], ctx.history, _frame_source(ctx, state), policy=ctx.history_policy)
+    """The request for the current step; deterministic, so it can be rebuilt after a crash.
+
+    Only the steps the history policy may show as screenshots keep their image: the dialect sizes
+    every image it is handed, and opening a thousand old frames per step would make a long run slow.
+    """
+    history = ctx.history
+    keep = ctx.history_policy.screenshots - 1
+    if len(history) > keep:
+        cut = len(history) - keep
+        history = [replace(h, image=None) if i < cut else h for i, h in enumerate(history)]
+    return ctx.dialect.messages(state["task"], history, _frame_source(ctx, state), policy=ctx.history_policy)
 
 
 def request_record(ctx: RunContext, state: AgentState, request: ModelRequest) -> dict[str, Any]:
@@ -66,8 +76,9 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     t0 = ctx.clock()
     request = build_request(ctx, state)
     ctx.scratch["request"] = (step, request_record(ctx, state, request))
+    t1 = ctx.clock()
     completion = ctx.backend.generate(request)
-    timings = {**state.get("timings", {}), "model_s": ctx.clock() - t0}
+    timings = {**state.get("timings", {}), "prompt_s": t1 - t0, "model_s": ctx.clock() - t1}
     usage = {"prompt": completion.prompt_tokens, "completion": completion.completion_tokens}
     update: dict[str, Any] = {"raw_output": ctx.secrets.redact(completion.text), "usage": usage, "timings": timings}
     if not state.get("step_started_at"):

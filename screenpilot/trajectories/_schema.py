@@ -76,7 +76,8 @@ class StepTimings(_Record):
     """Seconds spent in each phase of the step; ``total_s`` is wall time from observe to record."""
 
     observe_s: float = 0.0
-    model_s: float = 0.0
+    prompt_s: float = Field(0.0, description="building the request (history, images, tokens)")
+    model_s: float = Field(0.0, description="the backend call alone")
     parse_s: float = 0.0
     act_s: float = 0.0
     settle_s: float = 0.0

@@ -216,3 +216,11 @@ def test_sigkill_at_a_random_step_leaves_a_valid_prefix_that_can_continue(tmp_pa
     assert second.returncode == 0, second.stderr.decode()
     done = read_episode(folder)
     assert done.finished and [s.index for s in done.steps] == list(range(kill_at + 40))
+
+
+def test_a_short_secret_does_not_rename_the_files_a_step_points_at(tmp_path: Path) -> None:
+    with Recorder.create(tmp_path / "ep", meta(), redact=lambda t: t.replace("0000", "{{secret:PIN}}")) as rec:
+        record_steps(rec, 2)
+        rec.finish("success", "model")
+    episode = read_episode(tmp_path / "ep")  # every frame reference still resolves
+    assert episode.steps[1].frame.path == "frames/000000-after.png"

@@ -1,0 +1,148 @@
+"""What a person sees of a run in the terminal: a live view of the steps, the confirmation prompt, the summary.
+
+On a terminal the view is a rich Live table (the current phase, the last steps with their action,
+thought and timings); piped to a file it becomes one line per step, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..trajectories import StepRecord
+from ._context import Event
+from ._run import ConfirmRequest, RunResult
+
+__all__ = ["LiveView", "PromptConfirmer", "summary"]
+
+_ROWS = 8
+
+
+def _short(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _action(record: StepRecord) -> str:
+    if record.device_action is not None:
+        action = record.device_action.action
+        fields = {k: v for k, v in action.model_dump().items() if k != "action"}
+        args = ", ".join(f"{k}={list(v) if isinstance(v, tuple) else v!r}" for k, v in fields.items())
+        return f"{action.action}({args})"
+    return record.call or "-"
+
+
+def _status(record: StepRecord) -> Text:
+    if record.error_kind:
+        return Text(f"{record.error_kind}: {_short(record.error, 60)}", style="yellow")
+    if record.result is not None and not record.result.ok:
+        return Text(_short(record.result.detail, 60), style="red")
+    return Text("ok", style="green")
+
+
+def _timings(record: StepRecord) -> str:
+    t = record.timings
+    return f"model {t.model_s:.2f}s  act {t.act_s:.2f}s  settle {t.settle_s:.2f}s"
+
+
+class LiveView:
+    """An ``on_event`` handler that draws the run; use it as a context manager around ``run()``."""
+
+    def __init__(self, console: Console, *, task: str, device: str, model: str) -> None:
+        self.console = console
+        self.header = f"[bold]{task}[/bold]\n[dim]device[/dim] {device}   [dim]model[/dim] {model}"
+        self.rows: list[StepRecord] = []
+        self.phase = "starting"
+        self.step = 0
+        self.live: Live | None = None
+
+    def __enter__(self) -> LiveView:
+        if self.console.is_terminal:
+            self.live = Live(self._render(), console=self.console, refresh_per_second=8, transient=False)
+            self.live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def _render(self) -> Any:
+        table = Table(expand=True, show_edge=False, pad_edge=False)
+        table.add_column("step", justify="right", width=4)
+        table.add_column("action", ratio=3, overflow="fold")
+        table.add_column("thought", ratio=3, overflow="fold")
+        table.add_column("timings", ratio=2)
+        table.add_column("result", ratio=2, overflow="fold")
+        for r in self.rows[-_ROWS:]:
+            table.add_row(str(r.index + 1), _action(r), _short(r.thought or r.summary, 120), _timings(r), _status(r))
+        status = Text(f"step {self.step + 1}: {self.phase}…", style="cyan")
+        return Panel(Group(Text.from_markup(self.header), table, status), title="screenpilot run", border_style="blue")
+
+    def __call__(self, event: Event) -> None:
+        self.step = event.step
+        if event.kind == "phase":
+            self.phase = event.phase
+        elif event.kind == "step" and event.record is not None:
+            self.rows = [*self.rows[-_ROWS:], event.record]
+            self.phase = "next"
+            if self.live is None:
+                r = event.record
+                line = Text(f"step {r.index + 1}: {_action(r)}  ")
+                line.append_text(_status(r))
+                line.append(f"  ({_timings(r)})")
+                self.console.print(line, soft_wrap=True)
+        elif event.kind == "end":
+            self.phase = "done"
+        if self.live is not None:
+            self.live.update(self._render())
+
+
+class PromptConfirmer:
+    """Asks the person at the terminal about a sensitive action; end of input means no."""
+
+    by = "person"
+
+    def __init__(self, console: Console, view: LiveView | None = None) -> None:
+        self.console = console
+        self.view = view
+
+    def __call__(self, request: ConfirmRequest) -> bool:
+        live = self.view.live if self.view is not None else None
+        if live is not None:
+            live.stop()
+        try:
+            self.console.print(f"[bold yellow]Step {request.step + 1} needs your approval:[/bold yellow] {request.call}")
+            for reason in request.reasons:
+                self.console.print(f"  • {reason}")
+            self.console.print("Allow it? [y/N] ", end="")
+            try:
+                answer = input()
+            except EOFError:
+                self.console.print("[dim](no input: refused)[/dim]")
+                return False
+            return answer.strip().lower() in ("y", "yes")
+        finally:
+            if live is not None:
+                live.start()
+
+
+def summary(console: Console, result: RunResult) -> None:
+    style = {"success": "green", "failure": "red", "infeasible": "yellow"}.get(result.outcome, "magenta")
+    tokens = result.tokens
+    used = "n/a" if tokens.prompt is None and tokens.completion is None else f"{tokens.prompt or 0} in, {tokens.completion or 0} out"
+    table = Table.grid(padding=(0, 2))
+    table.add_row("outcome", Text(f"{result.outcome} (decided by {result.decided_by})", style=f"bold {style}"))
+    if result.detail:
+        table.add_row("why", result.detail)
+    if result.answer:
+        table.add_row("answer", result.answer)
+    table.add_row("steps", str(result.steps))
+    table.add_row("time", f"{result.elapsed_s:.1f} s")
+    table.add_row("tokens", used)
+    table.add_row("trajectory", str(result.folder))
+    console.print(Panel(table, title="summary", border_style=style))
