@@ -41,8 +41,9 @@ def parse_device_spec(spec: str) -> tuple[str, str]:
     return kind, arg
 
 
-def open_device(spec: str, **options: Any) -> OpenedDevice:
-    """Open the device a spec names; ``sim`` starts a virtual phone (and its own adb server) first."""
+def open_device(spec: str, *, sim_setup: Callable[[Any], None] | None = None, **options: Any) -> OpenedDevice:
+    """Open the device a spec names; ``sim`` starts a virtual phone (and its own adb server) first,
+    then calls ``sim_setup(phone)`` (the demo switches Wi-Fi off)."""
     kind, arg = parse_device_spec(spec)
     if kind == "android":
         from ..devices.android import AndroidDevice
@@ -55,25 +56,22 @@ def open_device(spec: str, **options: Any) -> OpenedDevice:
             raise ScreenPilotError("the desktop driver is not available in this install",
                                    hint=f"install the desktop extra: pip install 'screenpilot[desktop]' ({exc})") from None
         return OpenedDevice(DesktopDevice(monitor=int(arg)) if arg else DesktopDevice(), spec)
-    return _open_sim(**options)
+    return _open_sim(sim_setup, **options)
 
 
-def _open_sim(**options: Any) -> OpenedDevice:
+def _open_sim(sim_setup: Callable[[Any], None] | None, **options: Any) -> OpenedDevice:
+    from ..devices.android import AndroidDevice
+    from ._simphone import start_sim_phone
+
     stack = ExitStack()
     try:
-        from ..sim import start_virtual_phone  # type: ignore[attr-defined]
-    except ImportError:
-        raise ScreenPilotError("the virtual phone is not available in this build",
-                               hint="use --device android[:SERIAL] with a phone or emulator") from None
-    phone: Any = stack.enter_context(start_virtual_phone())
-    from ..devices.android import AndroidDevice
-
-    try:
-        device = AndroidDevice(phone.serial, host="127.0.0.1", port=phone.adb_port, **options)
+        sim = stack.enter_context(start_sim_phone())
+        if sim_setup is not None:
+            sim_setup(sim.phone)
+        device = AndroidDevice(sim.serial, host="127.0.0.1", port=sim.adb_port, **options)
     except BaseException:
         stack.close()
         raise
-    closer: Callable[[], None] = stack.close
-    opened = OpenedDevice(device, "sim", note=f"virtual phone {phone.serial} (adb server on 127.0.0.1:{phone.adb_port})")
-    opened._stack.callback(closer)
+    opened = OpenedDevice(device, "sim", note=f"virtual phone {sim.serial} (private adb server on 127.0.0.1:{sim.adb_port})")
+    opened._stack.push(stack)
     return opened

@@ -40,6 +40,10 @@ def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         if elements is not None:
             ctx.scratch["elements"] = elements
             ui_ref = ctx.recorder.save_ui_tree(elements, f"{step:06d}")
+    # The checkpoint taken after this node names these files: they must be on disk by then, or a
+    # crash would leave a state pointing at nothing. The write overlapped the UI-tree dump above.
+    ctx.recorder.wait_for(ref["path"])
+    ctx.recorder.wait_for(ui_ref)
     return {"step_started_at": started, "frame": ref, "ui_tree": ui_ref,
             "timings": {"observe_s": ctx.clock() - t0}}
 

@@ -62,9 +62,12 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     elapsed = state.get("elapsed_s", 0.0) + active
     ended = _outcome(ctx, state, streak, elapsed)
     request = _request(ctx, state)
+    after = state.get("frame_after")
+    if after is not None and after["path"] not in ctx.frames and not (ctx.recorder.folder / after["path"]).exists():
+        after = None  # resumed, and the crash came before the writer stored it: the next screen shows it
     rec = StepRecord.model_validate({
         "index": step, "started_at": started, "ended_at": time.time(), "frame": state["frame"],
-        "frame_after": state.get("frame_after"), "ui_tree": state.get("ui_tree"), "request": request,
+        "frame_after": after, "ui_tree": state.get("ui_tree"), "request": request,
         "raw_output": state.get("raw_output"), "thought": state.get("thought"), "summary": state.get("summary"),
         "call": state.get("call"), "parse_notes": state.get("parse_notes") or [],
         "model_action": state.get("model_action"), "device_action": state.get("device_action"),

@@ -29,6 +29,7 @@ from ..trajectories import EpisodeMeta, Recorder, TokenUsage, load_meta
 from ._budgets import Budgets, SettleOptions
 from ._checkpoint import open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
+from ._demo import DEMO_SPEC, check_demo, demo_backend, prepare_demo_phone
 from ._devices import OpenedDevice, open_device
 from ._graph import build_graph
 from ._journal import ActionJournal
@@ -37,7 +38,6 @@ from ._secrets import Secrets, secret_names
 __all__ = ["ConfirmRequest", "RunResult", "run"]
 
 DEFAULT_DIALECT = "qwen2.5-vl"
-DEMO_SPEC = "scripted:demo"
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,6 @@ def _run_id(task: str) -> str:
 
 def _backend(spec: str) -> Backend:
     if spec.strip().lower() == DEMO_SPEC:
-        from ._demo import demo_backend
-
         return demo_backend()
     return backend_from_spec(spec)
 
@@ -153,9 +151,12 @@ def run(
         assert task is not None
         secrets = Secrets.for_task(task, file=secrets_file)
 
+        demo = isinstance(model_spec, str) and model_spec.strip().lower() == DEMO_SPEC
+        if demo and isinstance(device_spec, str):
+            check_demo(task, device_spec)
         opened: OpenedDevice | None = None
         if isinstance(device_spec, str):
-            opened = open_device(device_spec)
+            opened = open_device(device_spec, sim_setup=prepare_demo_phone if demo and resume is None else None)
             stack.callback(opened.close)
             the_device: Device = opened.device
         else:
@@ -199,21 +200,22 @@ def run(
             record_ui_tree=record_ui_tree, on_event=on_event,
         )
         config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10 * budgets.max_steps + 50}
-        if resume is None:
-            first: Any = {"run_id": run_id, "task": task, "step": 0, "invalid_streak": 0, "elapsed_s": 0.0,
-                          "repeat": None, "outcome": None, "feedback": None}
-        else:
+        first: Any = {"run_id": run_id, "task": task, "step": 0, "invalid_streak": 0, "elapsed_s": 0.0,
+                      "repeat": None, "outcome": None}
+        if resume is not None:
             snapshot = graph.get_state(config)
-            if not snapshot.values:
-                raise ScreenPilotError(f"{folder} has no checkpoint to resume from",
-                                       hint="the run died before its first step was saved: start it again")
-            if not snapshot.next:
+            if not snapshot.values:  # killed before the first checkpoint: nothing ran, start at the beginning
+                if recorder.step_count or journal.get(0) is not None:
+                    raise ScreenPilotError(f"{folder} has recorded steps but no checkpoint to resume from",
+                                           hint="the checkpoint file was removed or damaged: start a new run")
+            elif not snapshot.next:
                 raise ScreenPilotError(f"this run already ended ({snapshot.values.get('outcome')})",
                                        hint="start a new run instead of resuming this one")
-            ctx.rebuild_history()
-            values = snapshot.values
-            _fast_forward(backend, values.get("step", 0) + (1 if values.get("raw_output") is not None else 0))
-            first = None
+            else:
+                ctx.rebuild_history()
+                values = snapshot.values
+                _fast_forward(backend, values.get("step", 0) + (1 if values.get("raw_output") is not None else 0))
+                first = None
         try:
             values = _drive(graph, first, config, ctx, confirm)
         except KeyboardInterrupt:

@@ -40,7 +40,6 @@ class AgentState(TypedDict, total=False):
     error_kind: str | None
     timings: dict[str, float]
     # -- across steps --
-    feedback: str | None  # what the next request tells the model about the last step (an error, a warning)
     invalid_streak: int
     repeat: dict[str, Any] | None  # loop detection: {"key", "frame", "count", "warned"}
     elapsed_s: float  # active time over every process that worked on this run (the wall budget)

@@ -1,0 +1,64 @@
+"""The built-in demo: ``screenpilot run "Turn on Wi-Fi" --device sim`` with no model to download.
+
+``scripted:demo`` is a scripted Qwen2.5-VL: the replies a capable model would give for this task on
+the virtual phone, written in the dialect's own form with coordinates in the RESIZED image's pixels
+(1092x2408 for the phone's 1080x2400), so the demo exercises the whole path: prompt, parse, mapping
+to device pixels, validation, the driver over a real adb server, settle detection and recording.
+The virtual phone ships with Wi-Fi on; the demo switches it off first, so the task has work to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..actions import Size, Tap, Terminate
+from ..errors import ScreenPilotError
+from ..planner import ScriptedBackend, dialect_for
+
+__all__ = ["DEMO_SPEC", "DEMO_TASK", "demo_backend", "prepare_demo_phone"]
+
+DEMO_SPEC = "scripted:demo"
+DEMO_TASK = "Turn on Wi-Fi"
+_SCREEN = Size(1080, 2400)
+
+# (device pixels on the 1080x2400 virtual phone, what the model thinks, its one-line conclusion)
+_STEPS = [
+    ((135, 525), "The home screen shows the Settings app. Wi-Fi is switched in Settings, so I open it.",
+     "Opened Settings."),
+    ((600, 530), "Settings is open. Wi-Fi lives under 'Network & internet'.", "Opened Network & internet."),
+    ((970, 336), "The Wi-Fi row says Off. I tap its switch to turn it on.", "Switched Wi-Fi on."),
+]
+
+
+def demo_replies() -> list[str]:
+    """The demo's replies, coordinates mapped into Qwen2.5-VL's resized image (never device pixels)."""
+    dialect = dialect_for("qwen2.5-vl", "phone")
+    space = dialect.space(_SCREEN)
+    replies = [dialect.format(space.to_model(Tap(point=point), integral=True).action, thought=thought, summary=summary)
+               for point, thought, summary in _STEPS]
+    replies.append(dialect.format(Terminate(status="success"), thought="The Wi-Fi switch shows On: the task is done.",
+                                  summary="Wi-Fi is on."))
+    return replies
+
+
+def demo_backend() -> ScriptedBackend:
+    return ScriptedBackend(demo_replies(), name=DEMO_SPEC)
+
+
+def check_demo(task: str, device: Any) -> None:
+    """The demo knows one task on one phone; anything else gets a clear way forward."""
+    if device != "sim":
+        raise ScreenPilotError(
+            f"{DEMO_SPEC} (the default model) is a built-in demo for the virtual phone only",
+            hint="add --device sim to watch it, or choose a real model with --model local:PATH or openai:URL#MODEL",
+        )
+    if task.strip().rstrip(".").casefold() != DEMO_TASK.casefold():
+        raise ScreenPilotError(
+            f"{DEMO_SPEC} (the default model) only knows the task {DEMO_TASK!r}",
+            hint=f'run screenpilot run "{DEMO_TASK}" --device sim, or choose a real model with --model',
+        )
+
+
+def prepare_demo_phone(phone: Any) -> None:
+    """Switch the virtual phone's Wi-Fi off, so that turning it on is something to do."""
+    phone.put_setting("global", "wifi_on", "0")
