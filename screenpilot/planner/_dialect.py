@@ -141,7 +141,8 @@ class Dialect(ABC):
         policy = policy or HistoryPolicy()
         current = self.image_part(frame)
         space = self.space(current.original)
-        parts = {id(s): self.image_part(s.image) for s in history if s.image is not None}
+        window = history[len(history) - min(policy.screenshots - 1, len(history)):] if policy.screenshots > 1 else []
+        parts = {id(s): self.image_part(s.image) for s in window if s.image is not None}  # older images are never read
 
         def build(omitted: int, turns: int) -> ModelRequest:
             indexed = list(enumerate(history, start=1))
@@ -168,7 +169,10 @@ class Dialect(ABC):
 
         budget = policy.max_tokens
         n = len(history)
-        for turns in range(min(policy.screenshots - 1, n), -1, -1):
+        most = 0  # screenshot turns need screenshots: a step without one ends the window
+        while most < len(window) and id(history[n - 1 - most]) in parts:
+            most += 1
+        for turns in range(most, -1, -1):
             request = build(0, turns)
             if budget is None or request.total_tokens <= budget:
                 return request

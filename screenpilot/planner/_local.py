@@ -123,6 +123,9 @@ class LocalBackend:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.dtype = _dtype(torch, self.device, dtype)
         self.processor = load_processor(self.path)
+        if not getattr(self.processor, "chat_template", None):
+            raise BackendError(f"the model at {self.path} has no chat template",
+                               hint="use an instruction-tuned checkpoint (…-Instruct), which ships one")
         kwargs: dict[str, Any] = {"dtype": self.dtype}
         if attn_implementation:
             kwargs["attn_implementation"] = attn_implementation

@@ -157,8 +157,9 @@ def qwen_verbs(kind: DeviceKind, *, qwen3: bool = False) -> Verbs:
     return Verbs(kind, verbs)
 
 
-_THOUGHT = re.compile(r"Thought\s*:\s*(.*?)(?=\n\s*Action\s*:|<\s*tool_call|\Z)", re.S | re.I)
-_ACTION = re.compile(r"(?:^|\n)\s*Action\s*:\s*(.*?)(?=<\s*tool_call|\n|\Z)", re.S | re.I)
+# [ \t]* rather than \s* after a newline: \s* would rescan every run of blank lines (quadratic on junk).
+_THOUGHT = re.compile(r"Thought[ \t]*:[ \t]*(.*?)(?=\n[ \t]*Action[ \t]*:|<\s*tool_call|\Z)", re.S | re.I)
+_ACTION = re.compile(r"(?:^|\n)[ \t]*Action[ \t]*:[ \t]*(.*?)(?=<\s*tool_call|\n|\Z)", re.S | re.I)
 
 
 class Qwen25VL(Dialect):

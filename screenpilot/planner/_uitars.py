@@ -178,11 +178,14 @@ def action_space(verbs: Verbs) -> str:
     return "\n".join(lines)
 
 
-_THOUGHT = re.compile(r"Thought\s*:\s*(.*?)(?=\n\s*(?:Action|Action_Summary|Reflection)\s*:|\Z)", re.S | re.I)
-_REFLECTION = re.compile(r"Reflection\s*:\s*(.*?)(?=\n\s*(?:Action|Action_Summary|Thought)\s*:|\Z)", re.S | re.I)
-_SUMMARY = re.compile(r"Action_Summary\s*:\s*(.*?)(?=\n\s*(?:Action|Thought|Reflection)\s*:|\Z)", re.S | re.I)
-_ACTION = re.compile(r"(?<![\w])Action\s*:", re.I)
-_CALL_START = re.compile(r"(?:^|\n|;)\s*`*([A-Za-z_]\w*)\s*\(")
+# [ \t]* rather than \s* after a newline: \s* would rescan every run of blank lines (quadratic on junk).
+_THOUGHT = re.compile(r"Thought[ \t]*:[ \t]*(.*?)(?=\n[ \t]*(?:Action|Action_Summary|Reflection)[ \t]*:|\Z)", re.S | re.I)
+_REFLECTION = re.compile(r"Reflection[ \t]*:[ \t]*(.*?)(?=\n[ \t]*(?:Action|Action_Summary|Thought)[ \t]*:|\Z)",
+                         re.S | re.I)
+_SUMMARY = re.compile(r"Action_Summary[ \t]*:[ \t]*(.*?)(?=\n[ \t]*(?:Action|Thought|Reflection)[ \t]*:|\Z)",
+                      re.S | re.I)
+_ACTION = re.compile(r"(?<![\w])Action[ \t]*:", re.I)
+_CALL_START = re.compile(r"(?:^|\n|;)[ \t]*`*([A-Za-z_]\w*)[ \t]*\(")
 _KEY = re.compile(r"\s*([A-Za-z_]\w*)\s*=\s*")
 _ESCAPES = {"n": "\n", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
 

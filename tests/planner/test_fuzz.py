@@ -7,6 +7,7 @@ reaches deep into the lenient readers instead of bouncing off at "no tool call f
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,26 @@ def test_every_parser_lets_only_parse_errors_escape() -> None:
     assert counted["strings"] >= 10_000
     for n, dialect in enumerate(DIALECT_CASES):  # the fuzz reached each strict validator, not only "no call"
         assert plans[n] > 100, (dialect, plans[n])
+
+
+PATHOLOGICAL = {
+    "blank lines after Thought": "Thought:" + "\n" * 50_000 + " " * 50_000,
+    "newline-space runs": "Thought:" + "\n " * 50_000,
+    "long identifier": "Action: " + "a" * 100_000,
+    "many call starts": "Action: " + "click(" * 30_000,
+    "nested braces": "<tool_call>" + "{" * 100_000,
+    "open quotes": "{'" * 50_000,
+    "escaped quotes": "Action: type(content='" + "\\'" * 50_000,
+    "fences": "```" * 50_000,
+    "tags": "<tool_call>" * 20_000,
+    "too long": "x" * 1_000_000,
+}
+
+
+@pytest.mark.timeout(20)  # quadratic regexes on junk like this would take minutes: a hang is the failure
+@pytest.mark.parametrize("name", DIALECTS)
+def test_pathological_replies_end_quickly_in_a_parse_error(name: str) -> None:
+    dialect = dialect_for(name, "desktop")
+    for label, raw in PATHOLOGICAL.items():
+        with pytest.raises(ParseError):
+            dialect.parse(raw)

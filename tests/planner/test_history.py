@@ -132,3 +132,13 @@ def test_request_records_reference_images_with_the_size_sent(tmp_path: Path) -> 
     assert image == {"type": "image", "image": str(path), "original_size": [1080, 2400], "size": [1092, 2408],
                      "tokens": 3354}
     assert record["space"]["model"] == [1092, 2408]
+
+
+def test_only_the_screenshots_the_policy_shows_are_read(tmp_path: Path) -> None:
+    gone = tmp_path / "deleted.png"  # an old frame that is no longer on disk: it must not be opened
+    history = [HistoryStep("Opened settings", "r1", image=gone), HistoryStep("Tapped Wi-Fi", "r2", image=None),
+               HistoryStep("Tapped the switch", "r3", image=screen(50))]
+    request = QWEN.messages("t", history, screen(1), policy=HistoryPolicy(screenshots=3))
+    assert len(request.images) == 2  # the step without a screenshot ends the window of turns
+    assert [m.role for m in request.messages] == ["system", "user", "assistant", "user"]
+    assert "Step 1: Opened settings; Step 2: Tapped Wi-Fi; " in texts(request)
