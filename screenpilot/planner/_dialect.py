@@ -206,7 +206,7 @@ class Dialect(ABC):
         """The dialect's verb table for this kind of device."""
 
     @abstractmethod
-    def tools(self) -> Any:
+    def tools(self, space: CoordinateSpace | None = None) -> Any:
         """What the prompt offers the model (a tool schema, or an action-space text), for a resized screen."""
 
     @abstractmethod

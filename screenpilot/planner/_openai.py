@@ -24,7 +24,7 @@ __all__ = ["API_KEY_VARS", "OpenAIBackend"]
 API_KEY_VARS = ("SCREENPILOT_API_KEY", "OPENAI_API_KEY", "DASHSCOPE_API_KEY")
 """Where the API key is looked for, in order (a local vLLM needs none)."""
 
-_RETRY_STATUS = {408, 409, 429} | set(range(500, 600))
+_RETRY_STATUS = {408, 429} | set(range(500, 600))
 
 
 class OpenAIBackend:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from ..actions import Size
+from ..errors import ScreenPilotError
 from ..perception import CoordinateSpace, Frame
 
 __all__ = [
@@ -111,10 +112,14 @@ Part = Union[TextPart, ImagePart]
 def _size_of(source: Frame | Path) -> Size:
     if isinstance(source, Frame):
         return source.size
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(source) as probe:
-        return Size(*probe.size)
+    try:
+        with Image.open(source) as probe:
+            return Size(*probe.size)
+    except (OSError, UnidentifiedImageError) as exc:
+        raise ScreenPilotError(f"cannot read the screenshot {source}: {exc}",
+                               hint="pass a Frame, or the path of a PNG/JPEG/WebP file that exists") from None
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,11 @@ def test_only_the_screenshots_the_policy_shows_are_read(tmp_path: Path) -> None:
     assert len(request.images) == 2  # the step without a screenshot ends the window of turns
     assert [m.role for m in request.messages] == ["system", "user", "assistant", "user"]
     assert "Step 1: Opened settings; Step 2: Tapped Wi-Fi; " in texts(request)
+
+
+def test_a_missing_screenshot_file_is_a_clear_error(tmp_path: Path) -> None:
+    from screenpilot.errors import ScreenPilotError
+
+    with pytest.raises(ScreenPilotError, match="cannot read the screenshot") as info:
+        QWEN.messages("t", [], tmp_path / "nope.png")
+    assert "Frame" in info.value.hint
