@@ -30,6 +30,9 @@ app = typer.Typer(
 )
 actions_app = typer.Typer(help="The action vocabulary: schemas and checks.", no_args_is_help=True)
 app.add_typer(actions_app, name="actions")
+sim_app = typer.Typer(help="The virtual phone: an Android device simulated in Python, reached over adb.",
+                      no_args_is_help=True)
+app.add_typer(sim_app, name="sim")
 
 out = Console()
 err = Console(stderr=True)
@@ -74,11 +77,14 @@ def run(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: refuse every sensitive action.")] = False,
     secrets: Annotated[str | None, typer.Option(help="File of NAME=value lines for {{secret:NAME}} in the task "
                                                      "(else $SCREENPILOT_SECRET_NAME).")] = None,
+    confirm_action: Annotated[list[str] | None, typer.Option("--confirm", help="Also ask before every action of this "
+                                                             "kind (repeatable), e.g. --confirm tap.")] = None,
 ) -> None:
     """Run an agent on a device until the task ends; the exit code says how it ended.
 
     Exit codes: 0 success, 3 failure, 4 infeasible, 5 aborted (1: an error, 2: bad usage, 130: Ctrl-C).
     """
+    from .actions import DESKTOP_ACTIONS, PHONE_ACTIONS
     from .agent import Budgets, parse_device_spec
     from .agent import run as run_agent
     from .agent._console import LiveView, PromptConfirmer, summary
@@ -89,6 +95,11 @@ def run(
         raise typer.BadParameter("give a TASK, or --resume RUN_DIR to continue a run (not both)", param_hint="TASK")
     if device is not None:
         parse_device_spec(device)
+    known = sorted({*PHONE_ACTIONS, *DESKTOP_ACTIONS})
+    for name in confirm_action or []:
+        if name not in known:
+            raise typer.BadParameter(f"{name!r} is not an action: use one of {', '.join(known)}", param_hint="--confirm")
+    policy = Policy(confirm_actions=frozenset(confirm_action)) if confirm_action else None
     shown_task = task
     if resume is not None:
         from .trajectories import load_meta
@@ -103,7 +114,7 @@ def run(
         result = run_agent(
             task, device=device or "sim", model=model, dialect=dialect, out=out_dir, resume=resume,
             budgets=None if resume else Budgets(max_steps=max_steps, max_wall_s=max_time, max_invalid=max_invalid),
-            confirm=confirm, secrets_file=secrets, on_event=view,  # type: ignore[arg-type]
+            confirm=confirm, secrets_file=secrets, on_event=view, policy=policy,  # type: ignore[arg-type]
         )
     summary(out, result)
     raise typer.Exit({"success": 0, "failure": 3, "infeasible": 4}.get(result.outcome, 5))
@@ -168,6 +179,25 @@ def check_cmd(
     out.print(f"device {size}: {device_action.action.model_dump_json()}")
     for reason in verdict.confirm:
         out.print(f"[yellow]needs confirmation:[/yellow] {reason}")
+
+
+@sim_app.command("serve")
+def sim_serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="First port; 5555-5585 is found by adb by itself.")] = 5555,
+    size: Annotated[str, typer.Option(help="Screen size WIDTHxHEIGHT.")] = "1080x2400",
+    devices: Annotated[int, typer.Option(min=1, max=16, help="How many phones, each on its own port.")] = 1,
+    density: Annotated[int, typer.Option(min=72, max=960, help="Screen density in dpi.")] = 420,
+    animation_ms: Annotated[float, typer.Option(min=0, help="Length of a screen transition.")] = 300.0,
+    clock: Annotated[str | None, typer.Option(help="Fix the status-bar time, HH:MM.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    auth: Annotated[bool, typer.Option("--auth", help="Start unauthorized, as a phone asking to allow USB debugging.")] = False,
+) -> None:
+    """Run virtual phones in the foreground until Ctrl+C; connect with `adb connect HOST:PORT`."""
+    from .sim import serve
+
+    screen = parse_size(size)
+    serve(host=host, port=port, devices=devices, width=screen.width, height=screen.height, density=density,
+          animation_ms=animation_ms, clock=clock, require_auth=auth, print_line=lambda line: out.print(line, highlight=False))
 
 
 def _fail(message: str, code: int) -> None:

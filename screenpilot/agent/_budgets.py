@@ -26,6 +26,6 @@ class SettleOptions(BaseModel):
 
     enabled: bool = True
     timeout_s: float = Field(3.0, ge=0)
-    interval_s: float = Field(0.1, ge=0)
-    stable_frames: int = Field(1, ge=1)
-    threshold: float = Field(0.0, ge=0, le=1)
+    interval_s: float = Field(0.05, ge=0, description="between captures, for drivers without their own settle()")
+    stable_frames: int = Field(2, ge=1)
+    threshold: float = Field(0.0, ge=0, le=1, description="for drivers without their own settle()")

@@ -116,7 +116,12 @@ class PromptConfirmer:
         if live is not None:
             live.stop()
         try:
-            self.console.print(f"[bold yellow]Step {request.step + 1} needs your approval:[/bold yellow] {request.call}")
+            target = (request.element or {}).get("text") or (request.element or {}).get("description") or ""
+            where = f" on {target!r}" if target else ""
+            what = request.action.get("action") if request.action else "act"
+            self.console.print(f"[bold yellow]Step {request.step + 1} needs your approval:[/bold yellow] "
+                               f"{what}{where}", highlight=False)
+            self.console.print(f"  [dim]{request.call}[/dim]", highlight=False, markup=True)
             for reason in request.reasons:
                 self.console.print(f"  • {reason}")
             self.console.print("Allow it? [y/N] ", end="")
@@ -144,5 +149,6 @@ def summary(console: Console, result: RunResult) -> None:
     table.add_row("steps", str(result.steps))
     table.add_row("time", f"{result.elapsed_s:.1f} s")
     table.add_row("tokens", used)
-    table.add_row("trajectory", str(result.folder))
     console.print(Panel(table, title="summary", border_style=style))
+    # the path on a line of its own, never cut or wrapped: it is what a person copies next
+    console.print(f"trajectory: {result.folder}", soft_wrap=True, highlight=False, markup=False)

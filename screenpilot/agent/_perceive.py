@@ -56,9 +56,14 @@ def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx.emit("phase", step, "settle")
     t0 = ctx.clock()
     options = ctx.settle
+    driver_settle = getattr(ctx.device, "settle", None)
     if options.enabled:
-        result = wait_until_settled(ctx.device.screenshot, timeout_s=options.timeout_s, interval_s=options.interval_s,
-                                    stable_frames=options.stable_frames, threshold=options.threshold)
+        if callable(driver_settle):  # the driver knows its fastest capture path (Android: raw framebuffer)
+            result = driver_settle(timeout_s=options.timeout_s, stable_frames=options.stable_frames)
+        else:
+            result = wait_until_settled(ctx.device.screenshot, timeout_s=options.timeout_s,
+                                        interval_s=options.interval_s, stable_frames=options.stable_frames,
+                                        threshold=options.threshold)
         frame = result.frame
         settled = result.settled
     else:

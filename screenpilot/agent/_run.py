@@ -140,6 +140,7 @@ def run(
             dialect = dialect or cfg.get("dialect")
             budgets = budgets or Budgets.model_validate(cfg.get("budgets", {}))
             settle = settle or SettleOptions.model_validate(cfg.get("settle", {}))
+            policy = policy or Policy.model_validate(cfg.get("policy", {}))
         else:
             if not task or not task.strip():
                 raise ScreenPilotError("the task is empty", hint='say what to do, e.g. screenpilot run "Turn on Wi-Fi"')
@@ -177,6 +178,7 @@ def run(
                 config={"device": device_spec if isinstance(device_spec, str) else f"<{type(device_spec).__name__}>",
                         "model": model_spec if isinstance(model_spec, str) else backend.name,
                         "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump(),
+                        "policy": (policy or Policy()).model_dump(mode="json"),
                         "secrets": secret_names(task), "backend": backend.name},
             )
             recorder = Recorder.create(folder, meta, redact=secrets.redact if secrets else None)
