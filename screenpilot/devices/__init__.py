@@ -17,12 +17,15 @@ from ._errors import (
 )
 from ._protocol import ActionResult, Device, DeviceInfo
 from .android import AndroidDevice
+from .desktop import AgentStopped, DesktopDevice, KillSwitch, Monitor
 
 __all__ = [
     "ActionOutcomeUnknown",
     "ActionResult",
+    "AgentStopped",
     "AndroidDevice",
     "CaptureFailed",
+    "DesktopDevice",
     "Device",
     "DeviceError",
     "DeviceInfo",
@@ -31,6 +34,8 @@ __all__ = [
     "DeviceTimeout",
     "DeviceUnauthorized",
     "DisplayUnavailable",
+    "KillSwitch",
+    "Monitor",
     "ServerUnavailable",
     "UnsupportedAction",
 ]

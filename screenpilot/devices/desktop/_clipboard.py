@@ -1,0 +1,118 @@
+"""Typing by pasting: put text on the CLIPBOARD with xclip, press the paste keys, put the old text back.
+
+The paste is exact for any text (accented capitals, CJK, ``<>``), unlike synthetic key presses. The
+hard part is timing: the application fetches the clipboard asynchronously after ctrl+v, so restoring
+the previous content too early would paste the OLD text. ``xclip -quiet -loops 1`` serves exactly one
+data request in the foreground and then exits: its exit is the proof the paste was fetched (TARGETS
+queries do not count as a loop), and only then is the previous content restored.
+"""
+
+from __future__ import annotations
+
+import select
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .._errors import DeviceError, DeviceTimeout
+from ._tools import Tools
+
+__all__ = ["Clipboard", "SavedClipboard"]
+
+TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain")
+
+
+@dataclass(frozen=True)
+class SavedClipboard:
+    """What the clipboard held before we borrowed it."""
+
+    owned: bool
+    text: str | None
+    targets: tuple[str, ...] = ()
+
+    @property
+    def restorable(self) -> bool:
+        """Empty, or holding text we read: anything else (an image) we could not put back."""
+        return not self.owned or self.text is not None
+
+
+class Clipboard:
+    """The X CLIPBOARD selection, through xclip."""
+
+    def __init__(self, tools: Tools, selection: str = "clipboard") -> None:
+        self.tools = tools
+        self.selection = selection
+
+    @property
+    def available(self) -> bool:
+        return self.tools.available("xclip")
+
+    def save(self) -> SavedClipboard:
+        """Read the current content; a clipboard with no owner reads as empty."""
+        probe = self.tools.run(["xclip", "-selection", self.selection, "-o", "-t", "TARGETS"], timeout=2, check=False)
+        if probe.returncode != 0:
+            return SavedClipboard(owned=False, text=None)
+        targets = tuple(t for t in probe.stdout.decode("utf-8", "replace").split() if t)
+        target = next((t for t in TEXT_TARGETS if t in targets), None)
+        if target is None:
+            return SavedClipboard(owned=True, text=None, targets=targets)
+        data = self.tools.run(["xclip", "-selection", self.selection, "-o", "-t", target], timeout=2, check=False)
+        if data.returncode != 0:
+            return SavedClipboard(owned=True, text=None, targets=targets)
+        encoding = "latin-1" if target == "STRING" else "utf-8"
+        return SavedClipboard(owned=True, text=data.stdout.decode(encoding, "replace"), targets=targets)
+
+    def restore(self, saved: SavedClipboard) -> None:
+        """Put saved text back (xclip forks a daemon that keeps serving it, as a copying app would)."""
+        if saved.owned and saved.text is not None:
+            self.tools.detach(["xclip", "-selection", self.selection, "-i"], saved.text.encode("utf-8"))
+
+    def read(self) -> str | None:
+        """The clipboard's text now, or None if it holds none."""
+        return self.save().text
+
+    def paste(self, text: str, press: Callable[[], None], *, timeout_s: float = 3.0) -> bool:
+        """Offer ``text`` for one paste, call ``press`` (the paste keys), wait until it was fetched.
+
+        Returns False if nobody asked for the clipboard within ``timeout_s`` (the focused window
+        does not paste with those keys): then nothing was pasted.
+        """
+        proc = self.tools.spawn(["xclip", "-selection", self.selection, "-i", "-quiet", "-loops", "1"])
+        try:
+            assert proc.stdin is not None and proc.stderr is not None
+            proc.stdin.write(text.encode("utf-8"))
+            proc.stdin.close()
+            self._wait_until_owner(proc)
+            press()
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                return False
+            return proc.returncode == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
+
+    def _wait_until_owner(self, proc: subprocess.Popen[bytes]) -> None:
+        """xclip says "Waiting for one selection request." once it owns the selection."""
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 3.0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DeviceTimeout(f"xclip did not take the clipboard within 3 s on display {self.tools.display}")
+            ready, _, _ = select.select([proc.stderr], [], [], remaining)
+            if not ready:
+                continue
+            line = proc.stderr.readline()
+            if line.startswith(b"Waiting"):
+                return
+            if not line:  # xclip exited before owning the selection
+                proc.wait()
+                raise DeviceError(
+                    f"xclip could not take the clipboard on display {self.tools.display} (exit {proc.returncode})"
+                )

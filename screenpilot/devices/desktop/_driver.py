@@ -1,0 +1,306 @@
+"""The X11 desktop driver: screenshots with mss, input with pyautogui, xdotool and the clipboard.
+
+Nothing here touches X at import: the connections open in ``DesktopDevice(...)``. Points arrive in
+the pixels of this driver's monitor (physical, as its screenshots are, or logical at its scale) and
+leave as X root coordinates through :meth:`Monitor.to_root`.
+
+Focus without a window manager: X then sends keys to the window under the POINTER, so text typed
+after a click would follow a later hover into another window. After every click (and drag press)
+on a desktop with no window manager, the driver gives keyboard focus to the top-level window under
+the pointer with ``xdotool windowfocus --sync`` (click-to-focus, as a window manager would); with a
+window manager it leaves focus to it.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ...actions import (
+    ActionError,
+    Answer,
+    Click,
+    Drag,
+    Hotkey,
+    Key,
+    Move,
+    Point,
+    Scroll,
+    Size,
+    Terminate,
+    Type,
+    Wait,
+    points_of,
+)
+from ...perception import DeviceAction, Frame, SettleResult, wait_until_settled
+from .._errors import CaptureFailed, UnsupportedAction
+from .._protocol import ActionResult, DeviceInfo
+from ._clipboard import Clipboard
+from ._input import Input
+from ._keys import normalize_keys
+from ._killswitch import KillSwitch
+from ._monitors import Monitor, select_monitor
+from ._tools import Tools
+from ._typing import Typist, TypingMethod
+from ._x11 import X11, resolve_display, unavailable
+
+__all__ = ["DesktopDevice"]
+
+DRAG_STEP_S = 0.01
+"""Pointer updates during a drag: every 10 ms, so applications see the movement, not a jump."""
+
+
+class DesktopDevice:
+    """A Linux X11 desktop (a real session or Xvfb) as a :class:`~screenpilot.devices.Device`.
+
+    ``monitor``: None for the primary monitor, ``"all"`` for the whole virtual desktop, an index as
+    ``xrandr --listmonitors`` counts, or a RandR monitor name. ``scale``: the desktop's scale (one
+    number, or per monitor name); None reads ``Xft.dpi`` / 96 (1.0 when unset). Actions may be in
+    physical pixels (the screenshots' size) or logical pixels (``info().logical_size``).
+    ``typing``: see ``_typing`` (``auto`` is exact for any text). ``failsafe``: pyautogui's
+    pointer-in-a-corner stop, OFF by default because models legitimately click in corners (menus,
+    clocks, close buttons) and pyautogui would then refuse the NEXT action; the kill switch
+    (hotkey ctrl+alt+shift+k or the stop file) is the deliberate way to stop an agent.
+    """
+
+    kind = "desktop"
+
+    def __init__(
+        self,
+        display: str | None = None,
+        *,
+        monitor: int | str | None = None,
+        scale: float | Mapping[str, float] | None = None,
+        typing: TypingMethod = "auto",
+        paste_keys: Sequence[str] = ("ctrl", "v"),
+        failsafe: bool = False,
+        focus_on_click: bool = True,
+        kill_switch: KillSwitch | None = None,
+    ) -> None:
+        self.display = resolve_display(display)
+        self._scale_option = scale
+        self.typing: TypingMethod = typing
+        self.failsafe = failsafe
+        self.focus_on_click = focus_on_click
+        self._x = X11(self.display)
+        self._monitor_choice = monitor
+        self.tools = Tools(self.display)
+        self.kill_switch = kill_switch if kill_switch is not None else KillSwitch()
+        self.input = Input(self.display, self.tools, failsafe=failsafe)
+        self.clipboard = Clipboard(self.tools)
+        self.paste_keys = normalize_keys(paste_keys)
+        self.typist = Typist(self.input, self.tools, self.clipboard, self.kill_switch, self.paste_keys)
+        self._mss: Any = None
+        try:
+            self._window_manager = self._x.window_manager()
+            self.refresh()
+            self.kill_switch.listen(self.display)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- monitors ----------------------------------------------------------------------------
+
+    def _scale_of(self, name: str) -> float:
+        option = self._scale_option
+        if isinstance(option, Mapping):
+            value = option.get(name)
+            if value is not None:
+                return float(value)
+        elif option is not None:
+            return float(option)
+        return self._xft_scale or 1.0
+
+    def refresh(self) -> Monitor:
+        """Re-read the monitor layout (after ``xrandr`` changes) and re-select this driver's monitor."""
+        self._xft_scale = self._x.xft_scale()
+        for value in ([self._scale_option] if not isinstance(self._scale_option, Mapping) else self._scale_option.values()):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"scale must be a positive number, got {value!r}")
+        self._monitors = self._x.monitors(self._scale_of)
+        self._desktop = self._x.desktop_size()
+        self.monitor = select_monitor(self._monitors, self._monitor_choice, self._desktop, self.display)
+        return self.monitor
+
+    @property
+    def monitors(self) -> list[Monitor]:
+        return list(self._monitors)
+
+    # -- Device ------------------------------------------------------------------------------
+
+    def info(self) -> DeviceInfo:
+        m = self.monitor
+        focused = self._x.focused_window()
+        return DeviceInfo(
+            kind="desktop",
+            serial=f"{self.display}/{m.name}",
+            physical_size=m.size,
+            logical_size=m.logical_size,
+            scale=m.scale,
+            origin=m.origin,
+            os=f"Linux X11 ({platform.release()})",
+            foreground=self._x.window_name(focused) if focused else "",
+            extra={
+                "display": self.display,
+                "monitor": m.describe(),
+                "monitors": [mon.describe() for mon in self._monitors],
+                "virtual_desktop": [self._desktop.width, self._desktop.height],
+                "window_manager": self._window_manager,
+                "typing": self.typing,
+                "failsafe": self.failsafe,
+                "kill_switch": self.kill_switch.describe(),
+            },
+        )
+
+    def screenshot(self) -> Frame:
+        """This monitor's pixels as mss captured them (BGRA, physical pixels), decoded lazily."""
+        m = self.monitor
+        region = {"left": int(m.origin.x), "top": int(m.origin.y), "width": m.size.width, "height": m.size.height}
+        try:
+            if self._mss is None:
+                import mss
+
+                self._mss = mss.MSS(display=self.display)
+            shot = self._mss.grab(region)
+        except Exception as exc:  # mss raises AssertionError/XError/ScreenShotError on a dead server
+            self._x.ping()  # a dead display is DisplayUnavailable, not a capture problem
+            raise CaptureFailed(f"mss could not capture {m} on {self.display}: {exc!r}") from exc
+        return Frame.from_raw(
+            bytes(shot.raw), Size(*shot.size), "bgra", captured_at=time.time(), source=f"x11:{self.display}/{m.name}"
+        )
+
+    def ui_tree(self) -> None:
+        """No accessibility tree yet (AT-SPI is not wired): the model works from pixels."""
+        return None
+
+    def settle(self, **options: Any) -> SettleResult:
+        """Wait until this monitor stops changing (``perception.wait_until_settled``; options pass
+        through); the wait stops at once, raising AgentStopped, when the kill switch trips."""
+        options.setdefault("sleep", self.kill_switch.sleep)
+        return wait_until_settled(self.screenshot, **options)
+
+    def execute(self, action: DeviceAction) -> ActionResult:
+        self.kill_switch.check()
+        started = time.monotonic()
+        commands: list[str] = []
+        inner = action.action
+        self._check_points(action)
+        detail = self._run(inner, action.size, commands)
+        return ActionResult(
+            ok=True,
+            detail=detail,
+            duration_s=time.monotonic() - started,
+            ends_episode=isinstance(inner, (Terminate, Answer)),
+            commands=commands,
+        )
+
+    def close(self) -> None:
+        self.kill_switch.close()
+        if self._mss is not None:
+            try:
+                self._mss.close()
+            except Exception:  # the server may already be gone
+                pass
+            self._mss = None
+        self._x.close()
+
+    def __enter__(self) -> DesktopDevice:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _check_points(self, action: DeviceAction) -> None:
+        w, h = action.size
+        problems = [
+            f"{action.action.action}.{name} ({p.x:g}, {p.y:g}) is outside the {w}x{h} screen"
+            for name, p in points_of(action.action).items()
+            if not (0 <= p.x < w and 0 <= p.y < h)
+        ]
+        if problems:
+            raise ActionError(problems)
+
+    def _root(self, point: Point, space: Size) -> tuple[int, int]:
+        return self.monitor.to_root(point, space)
+
+    def _run(self, action: Any, space: Size, commands: list[str]) -> str:
+        match action:
+            case Click(point=p, button=button, count=count):
+                x, y = self._root(p, space)
+                self.input.click(x, y, button, count)
+                commands.append(f"pyautogui click ({x}, {y}) {button} x{count}")
+                self._focus_under_pointer(commands)
+                return f"{button} click x{count} at root ({x}, {y})"
+            case Move(point=p):
+                x, y = self._root(p, space)
+                self.input.move(x, y)
+                commands.append(f"pyautogui moveTo ({x}, {y})")
+                return f"pointer at root ({x}, {y})"
+            case Drag(start=a, end=b, duration_ms=ms):
+                return self._drag(self._root(a, space), self._root(b, space), ms / 1000, commands)
+            case Scroll(point=p, dx=dx, dy=dy):
+                if p is not None:
+                    x, y = self._root(p, space)
+                    self.input.move(x, y)
+                    commands.append(f"pyautogui moveTo ({x}, {y})")
+                self.input.scroll(dx, dy)
+                commands.append(f"pyautogui scroll dy={dy} dx={dx} (wheel clicks; + is down/right)")
+                return f"scrolled dx={dx} dy={dy}"
+            case Type(text=text):
+                target = self._x.focused_window()
+                report = self.typist.type(text, self.typing)
+                commands.extend(report.commands)
+                where = f"window {self._x.window_name(target)!r} ({target:#x})" if target else "the window under the pointer"
+                notes = f"; {'; '.join(report.notes)}" if report.notes else ""
+                return f"typed {len(text)} characters into {where} by {report.method}{notes}"
+            case Key(key=key):
+                names = normalize_keys([key])
+                commands.append(self.input.keys(names))
+                return f"pressed {names[0]}"
+            case Hotkey(keys=keys):
+                names = normalize_keys(keys)
+                commands.append(self.input.keys(names))
+                return f"pressed {'+'.join(names)}"
+            case Wait(seconds=seconds):
+                self.kill_switch.sleep(seconds)
+                return f"waited {seconds:g} s"
+            case Terminate(status=status):
+                return f"episode ends: {status}"
+            case Answer(text=text):
+                return f"answered: {text}"
+        raise UnsupportedAction(
+            f"{action.action!r} is not a desktop action",
+            hint="the desktop understands click, move, drag, scroll, type, key, hotkey, wait, terminate and answer",
+        )
+
+    def _drag(self, start: tuple[int, int], end: tuple[int, int], seconds: float, commands: list[str]) -> str:
+        """Press, move in 10 ms steps for ``seconds``, release; stepped here (not pyautogui's tween)
+        so the kill switch can stop a long drag mid-way, and the button is released whatever happens."""
+        (x0, y0), (x1, y1) = start, end
+        self.input.move(x0, y0)
+        self.input.button(True)
+        commands.append(f"pyautogui mouseDown ({x0}, {y0})")
+        try:
+            self._focus_under_pointer(commands)
+            steps = max(1, round(seconds / DRAG_STEP_S))
+            t0 = time.monotonic()
+            for i in range(1, steps + 1):
+                self.kill_switch.sleep_until(t0 + seconds * i / steps)
+                self.input.move(round(x0 + (x1 - x0) * i / steps), round(y0 + (y1 - y0) * i / steps))
+        finally:
+            self.input.button(False)
+        commands.append(f"pyautogui moveTo ({x1}, {y1}) in {steps} steps over {seconds:g} s; mouseUp")
+        return f"dragged root ({x0}, {y0}) -> ({x1}, {y1}) in {seconds:g} s"
+
+    def _focus_under_pointer(self, commands: list[str]) -> None:
+        if not self.focus_on_click or self._window_manager is not None:
+            return
+        window = self._x.toplevel_at_pointer()
+        if window and window != self._x.focused_window():
+            self.tools.run(["xdotool", "windowfocus", "--sync", str(window)])
+            commands.append(f"xdotool windowfocus --sync {window:#x}")

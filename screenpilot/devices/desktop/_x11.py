@@ -1,0 +1,163 @@
+"""One python-xlib connection for what X itself answers fast: monitors, scale, focus, windows.
+
+python-xlib is imported here lazily (never at module import), so ``import screenpilot`` needs no
+DISPLAY. Every failure of the connection becomes :class:`DisplayUnavailable` naming DISPLAY.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ...actions import Point, Size
+from .._errors import DisplayUnavailable
+from ._monitors import Monitor
+
+__all__ = ["X11", "resolve_display", "unavailable"]
+
+_DPI = re.compile(r"^Xft\.dpi:\s*([0-9.]+)\s*$", re.MULTILINE)
+
+
+def resolve_display(display: str | None) -> str:
+    """The X display to drive: the argument, else $DISPLAY; a clear error when there is neither."""
+    name = display or os.environ.get("DISPLAY", "")
+    if not name:
+        raise DisplayUnavailable(
+            "DISPLAY is not set, so there is no X display to drive",
+            hint="run inside an X session, or start one (`Xvfb :99 -screen 0 1920x1080x24 -nolisten tcp &`)"
+            " and export DISPLAY=:99; Wayland sessions are not supported",
+        )
+    return name
+
+
+def unavailable(display: str, cause: object) -> DisplayUnavailable:
+    """The error for a display that cannot be opened or went away."""
+    return DisplayUnavailable(
+        f"the X display {display!r} (DISPLAY={os.environ.get('DISPLAY', '')!r}) cannot be reached: {cause}",
+        hint=f"check that the X server for DISPLAY={display} is running (`xdpyinfo -display {display}`),"
+        " or point DISPLAY at one that is",
+    )
+
+
+class X11:
+    """A python-xlib display connection with the few queries the driver needs."""
+
+    def __init__(self, display: str) -> None:
+        from Xlib import display as xdisplay
+        from Xlib import error as xerror
+
+        self.name = display
+        self._errors: tuple[type[BaseException], ...] = (xerror.DisplayError, xerror.ConnectionClosedError, OSError)
+        try:
+            self._d: Any = xdisplay.Display(display)
+        except (*self._errors, ValueError) as exc:
+            raise unavailable(display, exc) from exc
+        self._root = self._d.screen().root
+
+    def _call(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        try:
+            return fn(*args, **kw)
+        except self._errors as exc:
+            raise unavailable(self.name, exc) from exc
+
+    def ping(self) -> None:
+        """One round trip: raises DisplayUnavailable if the server is gone."""
+        self._call(self._d.get_input_focus)
+
+    def desktop_size(self) -> Size:
+        geometry = self._call(self._root.get_geometry)
+        return Size(geometry.width, geometry.height)
+
+    def xft_scale(self) -> float | None:
+        """``Xft.dpi / 96`` from the resource database (what GTK/Qt/Tk scale by), if set."""
+        from Xlib import Xatom
+
+        atom = self._call(self._d.intern_atom, "RESOURCE_MANAGER", True)
+        if not atom:
+            return None
+        prop = self._call(self._root.get_full_property, atom, Xatom.STRING)
+        if prop is None:
+            return None
+        value = prop.value.decode("latin-1") if isinstance(prop.value, bytes) else str(prop.value)
+        match = _DPI.search(value)
+        if not match or float(match.group(1)) <= 0:
+            return None
+        return float(match.group(1)) / 96.0
+
+    def monitors(self, scale_of: Any) -> list[Monitor]:
+        """RandR 1.5 monitors in ``xrandr --listmonitors`` order; the whole root if RandR has none."""
+        found: list[Monitor] = []
+        if self._d.has_extension("RANDR"):
+            reply = self._call(self._root.xrandr_get_monitors, is_active=True)
+            for i, m in enumerate(reply.monitors):
+                name = self._call(self._d.get_atom_name, m.name) or f"monitor-{i}"
+                found.append(
+                    Monitor(
+                        name, Point(m.x, m.y), Size(m.width_in_pixels, m.height_in_pixels),
+                        scale_of(name), primary=bool(m.primary), index=i,
+                    )
+                )
+        if not found:
+            found.append(Monitor("screen", Point(0, 0), self.desktop_size(), scale_of("screen"), primary=True))
+        return found
+
+    def focused_window(self) -> int | None:
+        """The window holding keyboard focus; None for PointerRoot/None (keys follow the pointer)."""
+        focus = self._call(self._d.get_input_focus).focus
+        return focus.id if hasattr(focus, "id") and focus.id > 1 else None
+
+    def toplevel_at_pointer(self) -> int | None:
+        """The top-level window under the pointer (a child of the root), if any."""
+        child = self._call(self._root.query_pointer).child
+        return child.id if child else None
+
+    def pointer(self) -> tuple[int, int]:
+        reply = self._call(self._root.query_pointer)
+        return reply.root_x, reply.root_y
+
+    def window_name(self, wid: int | None) -> str:
+        """A window's title (WM_NAME, falling back up the tree to its top-level)."""
+        if not wid:
+            return ""
+        window = self._d.create_resource_object("window", wid)
+        for _ in range(8):
+            try:
+                name = window.get_wm_name()
+                if name:
+                    return name if isinstance(name, str) else name.decode("utf-8", "replace")
+                parent = window.query_tree().parent
+            except self._errors as exc:
+                raise unavailable(self.name, exc) from exc
+            except Exception:  # the window went away between the query and now: it has no name
+                return ""
+            if not parent or parent.id == self._root.id:
+                return ""
+            window = parent
+        return ""
+
+    def window_manager(self) -> str | None:
+        """The running window manager's name (EWMH), or None when there is none (Xvfb alone)."""
+        from Xlib import X
+
+        check = self._call(self._d.intern_atom, "_NET_SUPPORTING_WM_CHECK", True)
+        if not check:
+            return None
+        prop = self._call(self._root.get_full_property, check, X.AnyPropertyType)
+        if prop is None or not len(prop.value):
+            return None
+        wm = self._d.create_resource_object("window", int(prop.value[0]))
+        try:
+            name_prop = wm.get_full_property(self._d.intern_atom("_NET_WM_NAME"), X.AnyPropertyType)
+        except Exception:
+            return "unknown"
+        if name_prop is None:
+            return "unknown"
+        value = name_prop.value
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+    def close(self) -> None:
+        try:
+            self._d.close()
+        except Exception:  # closing a connection to a dead server has nothing left to free
+            pass
