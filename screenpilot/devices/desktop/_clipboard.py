@@ -4,7 +4,9 @@ The paste is exact for any text (accented capitals, CJK, ``<>``), unlike synthet
 hard part is timing: the application fetches the clipboard asynchronously after ctrl+v, so restoring
 the previous content too early would paste the OLD text. ``xclip -quiet -loops 1`` serves exactly one
 data request in the foreground and then exits: its exit is the proof the paste was fetched (TARGETS
-queries do not count as a loop), and only then is the previous content restored.
+queries do not count as a loop), and only then is the previous content restored. xclip announces
+itself before its request to own the selection has reached the server, so ownership is confirmed
+with the server (the selection's owner changes) before the paste keys are pressed.
 """
 
 from __future__ import annotations
@@ -40,9 +42,21 @@ class SavedClipboard:
 class Clipboard:
     """The X CLIPBOARD selection, through xclip."""
 
-    def __init__(self, tools: Tools, selection: str = "clipboard") -> None:
+    def __init__(self, tools: Tools, owner_of: Callable[[str], int], selection: str = "clipboard") -> None:
         self.tools = tools
         self.selection = selection
+        self._owner_of = owner_of
+
+    def _owner(self) -> int:
+        return self._owner_of(self.selection.upper())
+
+    def _await_owner(self, previous: int, what: str) -> None:
+        """Poll the server until someone other than ``previous`` owns the selection."""
+        deadline = time.monotonic() + 3.0
+        while self._owner() in (0, previous):
+            if time.monotonic() > deadline:
+                raise DeviceTimeout(f"{what} did not take the clipboard within 3 s on display {self.tools.display}")
+            time.sleep(0.001)
 
     @property
     def available(self) -> bool:
@@ -66,7 +80,9 @@ class Clipboard:
     def restore(self, saved: SavedClipboard) -> None:
         """Put saved text back (xclip forks a daemon that keeps serving it, as a copying app would)."""
         if saved.owned and saved.text is not None:
+            previous = self._owner()
             self.tools.detach(["xclip", "-selection", self.selection, "-i"], saved.text.encode("utf-8"))
+            self._await_owner(previous, "xclip restoring the previous text")
 
     def read(self) -> str | None:
         """The clipboard's text now, or None if it holds none."""
@@ -78,12 +94,14 @@ class Clipboard:
         Returns False if nobody asked for the clipboard within ``timeout_s`` (the focused window
         does not paste with those keys): then nothing was pasted.
         """
+        previous = self._owner()
         proc = self.tools.spawn(["xclip", "-selection", self.selection, "-i", "-quiet", "-loops", "1"])
         try:
             assert proc.stdin is not None and proc.stderr is not None
             proc.stdin.write(text.encode("utf-8"))
             proc.stdin.close()
-            self._wait_until_owner(proc)
+            self._wait_until_ready(proc)
+            self._await_owner(previous, "xclip")
             press()
             try:
                 proc.wait(timeout=timeout_s)
@@ -97,7 +115,7 @@ class Clipboard:
             if proc.stderr is not None:
                 proc.stderr.close()
 
-    def _wait_until_owner(self, proc: subprocess.Popen[bytes]) -> None:
+    def _wait_until_ready(self, proc: subprocess.Popen[bytes]) -> None:
         """xclip says "Waiting for one selection request." once it owns the selection."""
         assert proc.stderr is not None
         deadline = time.monotonic() + 3.0

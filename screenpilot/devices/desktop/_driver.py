@@ -90,7 +90,7 @@ class DesktopDevice:
         self.tools = Tools(self.display)
         self.kill_switch = kill_switch if kill_switch is not None else KillSwitch()
         self.input = Input(self.display, self.tools, failsafe=failsafe)
-        self.clipboard = Clipboard(self.tools)
+        self.clipboard = Clipboard(self.tools, self._x.selection_owner)
         self.paste_keys = normalize_keys(paste_keys)
         self.typist = Typist(self.input, self.tools, self.clipboard, self.kill_switch, self.paste_keys)
         self._mss: Any = None

@@ -66,6 +66,8 @@ class Typist:
         self.clipboard = clipboard
         self.kill = kill
         self.paste_keys = list(paste_keys)
+        self.paste_timeout_s = 3.0
+        """How long a paste may take to be fetched before the text is typed with xdotool instead."""
 
     def type(self, text: str, method: TypingMethod = "auto") -> TypeReport:
         runs = split_text(text)
@@ -118,7 +120,9 @@ class Typist:
                     self._press_control(run, report)
                     continue
                 self.kill.check()
-                fetched = self.clipboard.paste(run, lambda: self.keyboard.keys(self.paste_keys))
+                fetched = self.clipboard.paste(
+                    run, lambda: self.keyboard.keys(self.paste_keys), timeout_s=self.paste_timeout_s
+                )
                 report.commands.append(f"xclip + {'+'.join(self.paste_keys)}: {len(run)} chars")
                 if not fetched:
                     report.notes.append(

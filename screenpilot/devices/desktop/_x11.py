@@ -112,6 +112,12 @@ class X11:
         child = self._call(self._root.query_pointer).child
         return child.id if child else None
 
+    def selection_owner(self, selection: str = "CLIPBOARD") -> int:
+        """The window owning a selection (0: nobody), as the server sees it now."""
+        atom = self._call(self._d.intern_atom, selection)
+        owner = self._call(self._d.get_selection_owner, atom)
+        return owner.id if hasattr(owner, "id") else int(owner or 0)
+
     def pointer(self) -> tuple[int, int]:
         reply = self._call(self._root.query_pointer)
         return reply.root_x, reply.root_y
