@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -89,6 +90,19 @@ def _client_class() -> type:
         def _safe_connect(self) -> Any:
             return self._create_socket()
 
+        def close(self) -> None:
+            # adbutils sleeps 10 ms after shutdown(); closing sends the same FIN, and by the time we
+            # close we have read the command's exit status, so the wait bought nothing but latency.
+            sock = self._AdbConnection__conn
+            if sock is None:
+                return
+            try:
+                sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            sock.close()
+            self._AdbConnection__conn = None
+
     class _Client(adbutils.AdbClient):  # type: ignore[misc]
         def make_connection(self, timeout: float | None = None) -> AdbConnection:
             conn = _Connection(self.host, self.port)
@@ -139,6 +153,12 @@ class AdbLink:
         self._sleep = sleep
         self._client = _client_class()(host=host, port=port)
         self._tport = True
+
+    def for_serial(self, serial: str) -> AdbLink:
+        """The same server and settings, bound to one device."""
+        link = AdbLink(serial, self.host, self.port, timeout=self.timeout, backoff=self.backoff, shell_v2=self.shell_v2)
+        link._client, link._tport, link._sleep = self._client, self._tport, self._sleep
+        return link
 
     @property
     def server(self) -> str:
@@ -259,13 +279,27 @@ def _short(command: str, limit: int = 120) -> str:
     return command if len(command) <= limit else command[: limit - 3] + "..."
 
 
+def _read_exact(sock: socket.socket, n: int) -> bytearray:
+    """n bytes into one preallocated buffer (adbutils' reader concatenates bytes: quadratic on
+    the megabytes of a raw screenshot)."""
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        k = sock.recv_into(view[got:], n - got)
+        if not k:
+            raise EOFError(f"the connection closed after {got} of {n} bytes")
+        got += k
+    return buf
+
+
 def _read_v2(c: Any) -> tuple[int, bytes, bytes]:
     """Shell protocol v2 packets: [id u8][len u32 LE][data]; 1 stdout, 2 stderr, 3 exit code."""
+    sock = c.conn
     out, err = bytearray(), bytearray()
     while True:
-        header = c.read_exact(5)
+        header = _read_exact(sock, 5)
         kind, length = header[0], int.from_bytes(header[1:5], "little")
-        data = c.read_exact(length) if length else b""
+        data = _read_exact(sock, length) if length else b""
         if kind == 1:
             out += data
         elif kind == 2:

@@ -31,7 +31,7 @@ from ...actions import (
     Wait,
     normalize_phone_key,
 )
-from ...perception import DeviceAction, Frame
+from ...perception import DeviceAction, Frame, SettleResult, wait_until_settled
 from .._errors import (
     ActionOutcomeUnknown,
     CaptureFailed,
@@ -41,7 +41,7 @@ from .._errors import (
 )
 from .._protocol import ActionResult, DeviceInfo
 from . import _apps
-from ._adb import AdbLink, Backoff, ShellResult, is_network_serial, list_devices, start_server
+from ._adb import AdbLink, Backoff, ShellResult, is_network_serial, start_server
 from ._capture import check_blank, decode_png, decode_raw
 from ._errors import CommandFailed, translate
 from ._parse import Focus, parse_focus, parse_getprop, parse_ime_list, parse_packages, parse_rotation
@@ -114,14 +114,13 @@ class AndroidDevice:
             start_server(self.port)
             self.server_version = probe.server_version()
         self.serial = self._choose(serial or os.environ.get("ANDROID_SERIAL") or None, probe)
-        self.link = AdbLink(self.serial, self.host, self.port, timeout=timeout, backoff=self._backoff)
-        self.link.server_version()
+        self.link = probe.for_serial(self.serial)
 
     # -- choosing the device -----------------------------------------------------------------------
 
     def _choose(self, serial: str | None, probe: AdbLink) -> str:
         server = f"{self.host}:{self.port}"
-        devices = list_devices(probe._client, server)
+        devices = probe.devices()
         if serial is None:
             ready = [d for d in devices if d[1] == "device"]
             if len(ready) == 1:
@@ -141,6 +140,7 @@ class AndroidDevice:
                 hint="pass serial=... (or set ANDROID_SERIAL)",
             )
         delays = iter(self._backoff.delays())
+        reply = ""
         while True:
             state = next((d[1] for d in devices if d[0] == serial), "absent")
             if state == "device":
@@ -152,14 +152,15 @@ class AndroidDevice:
                 if state == "absent":
                     raise DeviceNotFound(
                         f"no device {serial!r} on the adb server at {server}"
-                        + (f"; attached: {_listing(devices)}" if devices else "; none attached"),
-                        hint="check the serial with `adb devices -l`",
+                        + (f"; attached: {_listing(devices)}" if devices else "; none attached")
+                        + (f"; the server tried to connect: {reply.strip()}" if reply.strip() else ""),
+                        hint="check the serial with `adb devices -l`, and that the device listens on that port",
                     )
                 raise translate(Exception(f"device {state}"), serial=serial, server=server)
             if is_network_serial(serial) and state in ("absent", "offline"):
-                AdbLink(serial, self.host, self.port, timeout=self.timeout).reconnect()
+                reply = probe.for_serial(serial).reconnect()
             time.sleep(delay)
-            devices = list_devices(probe._client, server)
+            devices = probe.devices()
 
     # -- commands ------------------------------------------------------------------------------------
 
@@ -259,20 +260,53 @@ class AndroidDevice:
         return check_blank(frame)
 
     def _choose_capture(self) -> Frame:
-        """Time both capture paths once and keep the faster (USB, Wi-Fi and phones differ a lot)."""
+        """Time both capture paths and keep the faster (USB, Wi-Fi and phones differ a lot).
+
+        Each path runs twice, in the order png, raw, raw, png, and keeps its best time, so a first
+        capture that also paid for waking the screen's renderer does not decide the matter.
+        """
         frames: dict[str, Frame] = {}
-        for mode in ("png", "raw"):
+        best: dict[str, float] = {}
+        for mode in ("png", "raw", "raw", "png"):
             start = self._clock()
             try:
                 frames[mode] = self._capture_once(mode)  # type: ignore[arg-type]
             except CaptureFailed:
                 continue
-            self.capture_timings[mode] = self._clock() - start
+            best[mode] = min(best.get(mode, float("inf")), self._clock() - start)
         if not frames:
             return self._capture_once("png")  # raises the real reason
-        best = min(frames, key=lambda m: self.capture_timings[m])
-        self.capture = best  # type: ignore[assignment]
-        return frames[best]
+        self.capture_timings = best
+        self.capture = min(best, key=best.__getitem__)  # type: ignore[assignment]
+        return frames[self.capture]
+
+    def settle(
+        self,
+        *,
+        timeout_s: float = 3.0,
+        interval_s: float = 0.0,
+        stable_frames: int = 2,
+        with_ui_tree: bool = False,
+    ) -> SettleResult:
+        """Wait until the screen stops changing (consecutive captures alike), at most ``timeout_s``.
+
+        Captures are taken back to back by default (``interval_s=0``): on a phone one capture already
+        takes tens of milliseconds, which is the finest the change can be seen anyway. ``with_ui_tree``
+        also requires the UI tree to repeat (slow on phones: a dump takes 0.5-3 s there).
+        """
+        return wait_until_settled(
+            self._settle_capture,
+            timeout_s=timeout_s,
+            interval_s=interval_s,
+            stable_frames=stable_frames,
+            ui_tree=(lambda: tuple(self.ui_tree() or ())) if with_ui_tree else None,
+        )
+
+    def _settle_capture(self) -> Frame:
+        mode = "raw" if self.capture == "auto" else self.capture
+        frame = self._capture_once(mode)
+        self._screen = frame.size
+        return frame
 
     def ui_tree(self) -> list[Element] | None:
         """Elements of the current screen from ``uiautomator dump``, with bounds in device pixels."""
@@ -393,7 +427,8 @@ class AndroidDevice:
     def _run_all(self, lines: list[str], record: list[str]) -> None:
         for i, line in enumerate(lines):
             try:
-                self._act(line, record)
+                # a phone injects key events one by one (~10 ms each): long lines get longer to finish
+                self._act(line, record, timeout=self.timeout + 0.01 * len(line))
             except ActionOutcomeUnknown as exc:
                 raise ActionOutcomeUnknown(
                     f"{exc.message} ({i} of {len(lines)} command lines had finished)", hint=exc.hint
