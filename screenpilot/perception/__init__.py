@@ -3,6 +3,7 @@
 from ._coords import Convention, CoordinateSpace, DeviceAction, ModelAction
 from ._frame import Frame, FrameFormat
 from ._resize import MAX_RATIO, QWEN3_FACTOR, QWEN25_FACTOR, image_tokens, smart_resize
+from ._uitree import parse_uiautomator
 from ._settle import SettleResult, frame_difference, wait_until_settled
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "SettleResult",
     "frame_difference",
     "image_tokens",
+    "parse_uiautomator",
     "smart_resize",
     "wait_until_settled",
 ]

@@ -1,0 +1,25 @@
+"""The simulated apps, one module each, and the catalog a fresh phone installs."""
+
+from __future__ import annotations
+
+from ._base import App, Task
+
+__all__ = ["App", "Task", "catalog"]
+
+
+def catalog() -> dict[str, App]:
+    """package -> app, for every app a fresh virtual phone has installed."""
+    from .keyboard import AdbKeyboardApp, LatinImeApp
+    from .launcher import Launcher
+    from .settings import SettingsApp
+
+    apps: list[App] = [Launcher(), SettingsApp(), LatinImeApp(), AdbKeyboardApp()]
+    try:  # the content apps land in their own modules
+        from .clock import ClockApp
+        from .contacts import ContactsApp
+        from .notes import NotesApp
+
+        apps += [ContactsApp(), NotesApp(), ClockApp()]
+    except ImportError:
+        pass
+    return {a.package: a for a in apps}

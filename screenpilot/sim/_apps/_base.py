@@ -1,0 +1,102 @@
+"""What every simulated app provides: identity, activities, seed data, and a view tree per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .._ui import Paint, Ui, View
+
+if TYPE_CHECKING:
+    from .._phone import VirtualPhone
+
+__all__ = ["App", "Task"]
+
+Page = dict[str, Any]
+
+
+@dataclass
+class Task:
+    """An Android task: the app's back stack of pages (each page is plain, copyable data)."""
+
+    id: int
+    package: str
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def top(self) -> Page:
+        return self.pages[-1]
+
+
+class App:
+    """One installed app. Subclasses fill in the class attributes and ``build``."""
+
+    package: str = ""
+    label: str = ""
+    icon: str = "apps"
+    color: tuple[int, int, int] = (96, 125, 139)
+    launchable: bool = True
+    system: bool = True
+    version_name: str = "14"
+    version_code: int = 34
+    # activity class (short ".Name" or full) -> page name; the first one is the launcher activity
+    activities: dict[str, str] = {}
+    # intent action -> page name (``am start -a``)
+    actions: dict[str, str] = {}
+    # what ``pm clear`` resets besides the app's pages: names of db tables it owns
+    tables: tuple[str, ...] = ()
+
+    @property
+    def main_activity(self) -> str:
+        return self.full_class(next(iter(self.activities)))
+
+    def full_class(self, name: str) -> str:
+        return self.package + name if name.startswith(".") else name
+
+    def short_class(self, name: str) -> str:
+        full = self.full_class(name)
+        return full[len(self.package):] if full.startswith(self.package + ".") else full
+
+    def page_for(self, activity: str) -> str | None:
+        full = self.full_class(activity)
+        for name, page in self.activities.items():
+            if self.full_class(name) == full:
+                return page
+        return None
+
+    def activity_of(self, page: Page) -> str:
+        for name, p in self.activities.items():
+            if p == page.get("name"):
+                return self.full_class(name)
+        return self.main_activity
+
+    def new_page(self, name: str, **extra: Any) -> Page:
+        return {"name": name, "scroll": 0, **extra}
+
+    def seed(self, phone: VirtualPhone) -> None:
+        """Create the app's data (db tables, files) as a fresh install has it."""
+
+    def build(self, ui: Ui, phone: VirtualPhone, task: Task) -> View:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def back(self, phone: VirtualPhone, task: Task) -> bool:
+        """Handle BACK inside the app; False means the task's last page is done (the app closes)."""
+        page = task.top
+        if page.get("dialog"):
+            page["dialog"] = None
+            return True
+        if len(task.pages) > 1:
+            task.pages.pop()
+            phone.clear_focus()
+            return True
+        return False
+
+    # -- helpers for subclasses ------------------------------------------------------------------------
+    def window(self, ui: Ui, *children: View | None) -> View:
+        root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=self.package,
+                    paint=Paint(kind="box", fill=ui.theme.background))
+        content = View(cls="android.widget.LinearLayout", box=(0, ui.top, ui.width, ui.bottom),
+                       rid="android:id/content", package=self.package)
+        root.add(content)
+        content.add(*children)
+        return root

@@ -1,0 +1,126 @@
+"""System UI: the status bar, the three-button navigation bar and the Overview (recents) screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._ui import Paint, Ui, View
+
+if TYPE_CHECKING:
+    from .._phone import VirtualPhone
+
+__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "recents_window", "status_bar"]
+
+STATUS_DP = 28
+NAV_DP = 48
+SYSTEMUI = "com.android.systemui"
+
+
+def status_bar(ui: Ui, phone: VirtualPhone) -> View:
+    t = ui.theme
+    on_wallpaper = phone.front_task() is None and phone.overlay is None
+    color = (255, 255, 255) if on_wallpaper or t.dark else t.on_surface
+    bar = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.top), rid=f"{SYSTEMUI}:id/status_bar",
+               package=SYSTEMUI)
+    pad = ui.dp(16)
+    bar.add(View(cls="android.widget.TextView", box=(pad, 0, pad + ui.dp(60), ui.top), text=phone._clock_text(),
+                 rid=f"{SYSTEMUI}:id/clock", package=SYSTEMUI,
+                 paint=Paint(kind="text", color=color, size=ui.sp(14), bold=True)))
+    g = phone.settings["global"]
+    icons: list[tuple[str, str]] = []
+    if g.get("airplane_mode_on") == "1":
+        icons.append(("airplane", "Airplane mode on."))
+    if g.get("bluetooth_on") == "1":
+        icons.append(("bluetooth", "Bluetooth on."))
+    if g.get("wifi_on") == "1" and g.get("airplane_mode_on") != "1":
+        icons.append(("wifi", "Wifi signal full."))
+    if g.get("airplane_mode_on") != "1":
+        icons.append(("signal", "Phone signal full."))
+    icons.append(("battery", "Battery 85 percent."))
+    s = ui.dp(20)
+    x = ui.width - pad - ui.dp(36)
+    bar.add(View(cls="android.widget.TextView", box=(x, 0, ui.width - pad, ui.top), text="85%",
+                 rid=f"{SYSTEMUI}:id/battery_percentage_view", package=SYSTEMUI,
+                 paint=Paint(kind="text", color=color, size=ui.sp(13), align="right")))
+    for glyph, desc in reversed(icons):
+        x -= s + ui.dp(4)
+        top = (ui.top - s) // 2
+        bar.add(View(cls="android.widget.ImageView", box=(x, top, x + s, top + s), desc=desc, package=SYSTEMUI,
+                     paint=Paint(kind="glyph", glyph=glyph, color=color)))
+    return bar
+
+
+def navigation_bar(ui: Ui, phone: VirtualPhone) -> View:
+    t = ui.theme
+    top = ui.bottom
+    bar = View(cls="android.widget.FrameLayout", box=(0, top, ui.width, ui.height),
+               rid=f"{SYSTEMUI}:id/navigation_bar_frame", package=SYSTEMUI,
+               paint=Paint(kind="box", fill=t.bar))
+    w = ui.width // 3
+    buttons = [("nav_back", "Back", "back", phone.back), ("nav_home", "Home", "home", phone.go_home),
+               ("nav_recents", "Overview", "recent_apps", lambda: phone.key(187))]
+    for k, (glyph, desc, rid, handler) in enumerate(buttons):
+        bar.add(View(cls="android.widget.ImageView", box=(k * w, top, (k + 1) * w, ui.height), desc=desc,
+                     rid=f"{SYSTEMUI}:id/{rid}", package=SYSTEMUI, clickable=True, long_clickable=True,
+                     focusable=True, on_tap=handler,
+                     paint=Paint(kind="glyph", glyph=glyph, color=t.on_surface_variant)))
+    return bar
+
+
+def recents_window(ui: Ui, phone: VirtualPhone) -> View:
+    """Overview: one card per task, most recent first, each with a close button; and Clear all."""
+    t = ui.theme
+    launcher = "com.android.launcher3"
+    root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=launcher,
+                paint=Paint(kind="box", fill=t.surface_container))
+    tasks = list(reversed(phone.tasks))
+    if not tasks:
+        root.add(ui.text((0, ui.top, ui.width, ui.bottom), "No recent items", size=18, align="center",
+                         color=t.on_surface_variant, rid=f"{launcher}:id/empty_message"))
+        return root
+    card_h = ui.dp(150)
+    gap = ui.dp(16)
+    y = ui.top + ui.dp(24)
+    for task in tasks[:6]:
+        app = phone.apps[task.package]
+        box = (ui.dp(24), y, ui.width - ui.dp(24), y + card_h)
+
+        def switch_to(task_id: int = task.id) -> None:
+            with phone.transaction():
+                chosen = next(tt for tt in phone.tasks if tt.id == task_id)
+                phone.tasks.remove(chosen)
+                phone.tasks.append(chosen)
+                phone.front = task_id
+                phone.overlay = None
+
+        def dismiss(task_id: int = task.id) -> None:
+            with phone.transaction():
+                phone.tasks[:] = [tt for tt in phone.tasks if tt.id != task_id]
+                if phone.front == task_id:
+                    phone.front = None
+
+        card = View(cls="android.widget.FrameLayout", box=box, desc=app.label, rid=f"{launcher}:id/snapshot",
+                    package=launcher, clickable=True, focusable=True, on_tap=switch_to,
+                    paint=Paint(kind="box", fill=t.background, radius=ui.dp(20)))
+        s = ui.dp(32)
+        card.add(View(cls="android.widget.ImageView", box=(box[0] + gap, y + gap, box[0] + gap + s, y + gap + s),
+                      desc=app.label, package=launcher, important=False,
+                      paint=Paint(kind="glyph", glyph=app.icon, fill=app.color, color=(255, 255, 255))))
+        card.add(ui.text((box[0] + 2 * gap + s, y + gap, box[2] - ui.dp(64), y + gap + s), app.label, size=16,
+                         rid=f"{launcher}:id/title"))
+        card.add(ui.glyph((box[2] - ui.dp(56), y + ui.dp(4), box[2] - ui.dp(8), y + ui.dp(52)), "close",
+                          desc=f"Dismiss {app.label}", on_tap=dismiss, cls="android.widget.ImageButton",
+                          rid=f"{launcher}:id/dismiss"))
+        root.add(card)
+        y += card_h + gap
+
+    def clear_all() -> None:
+        with phone.transaction():
+            phone.tasks.clear()
+            phone.front = None
+            phone.overlay = None
+
+    bw = ui.dp(120)
+    root.add(ui.button(((ui.width - bw) // 2, ui.bottom - ui.dp(64), (ui.width + bw) // 2, ui.bottom - ui.dp(24)),
+                       "Clear all", clear_all, style="tonal", rid=f"{launcher}:id/clear_all"))
+    return root

@@ -1,0 +1,686 @@
+"""The virtual phone: its state, its screen and how touches, keys and shell commands change them.
+
+State is plain data (settings, props, tasks with page dicts, files, an in-memory SQLite database for
+the content providers) so that ``reset()`` puts it back to a known state in milliseconds and every
+part of it is reachable through ordinary adb commands. Frames are drawn on demand; a change starts
+a transition of ``animation_ms`` (times the animation scale settings) during which the frame blends
+from what was last shown to the new screen, so settle detection has something real to wait for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from ._apps import App, Task, catalog
+from ._apps.keyboard import ADB_IME, keyboard_height, keyboard_window
+from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, recents_window, status_bar
+from ._config import AuthState, Faults, PhoneConfig
+from ._render import hit_test, render, scroll_target, slide_target
+from ._shell import Interpreter, ShellRecords
+from ._ui import DARK, LIGHT, Ui, View
+from ._uixml import dump_xml
+from ._vfs import VirtualFS, android_tree
+
+__all__ = ["VirtualPhone"]
+
+TOUCH_SLOP_DP = 8
+LONG_PRESS_MS = 500
+LAUNCHER = "com.android.launcher3"
+
+KEY_CHARS: dict[int, str] = {
+    **{7 + d: str(d) for d in range(10)},
+    **{29 + i: chr(ord("a") + i) for i in range(26)},
+    17: "*", 18: "#", 55: ",", 56: ".", 62: " ", 68: "`", 69: "-", 70: "=", 71: "[", 72: "]", 73: "\\",
+    74: ";", 75: "'", 76: "/", 77: "@", 81: "+",
+}
+
+
+@dataclass
+class _Transition:
+    image: Image.Image
+    start: float
+    duration: float
+
+
+class VirtualPhone:
+    """One simulated Android phone. Thread-safe: every adb stream may call into it at once."""
+
+    def __init__(self, config: PhoneConfig | None = None) -> None:
+        from ._commands import COMMANDS
+
+        self.config = config or PhoneConfig()
+        self.faults = Faults(seed=self.config.seed)
+        self.auth = AuthState(self.config.require_auth)
+        self.records = ShellRecords()
+        self.lock = threading.RLock()
+        self.endpoints: list[Any] = []
+        self.commands = COMMANDS
+        self.apps: dict[str, App] = catalog()
+        self.clock: Callable[[], float] = time.monotonic
+        self.shell_pid = 4242
+        self.boot_time = time.time()
+        self._version = 0
+        self._cache: tuple[Any, Image.Image] | None = None
+        self._png_cache: tuple[Any, bytes] | None = None
+        self._last_frame: Image.Image | None = None
+        self._transition: _Transition | None = None
+        self._anim_until = 0.0
+        self._depth = 0
+        self.reset()
+
+    # -- state ------------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the state of a freshly booted phone (files, settings, app data, screen, records)."""
+        from ._defaults import default_props, default_settings
+
+        with self.lock:
+            cfg = self.config
+            self.props: dict[str, str] = default_props(cfg)
+            self.settings: dict[str, dict[str, str]] = default_settings(cfg)
+            self.fs = android_tree(VirtualFS(clock=time.time), build_prop=self.build_prop(),
+                                   binaries=sorted(self.commands))
+            self.fs.on_change = self._fs_changed
+            self.installed: set[str] = set(self.apps)
+            if not cfg.adbkeyboard:
+                self.installed.discard(ADB_IME.split("/")[0])
+            self.logs: list[str] = []
+            self._pointer: tuple[float, float, float] | None = None
+            self.tasks: list[Task] = []
+            self.front: int | None = None  # task id on top; None shows the launcher
+            self.overlay: str | None = None  # "recents" while Overview is open
+            self.focus: str | None = None
+            self.ime_visible = False
+            self.screen_on = True
+            self.keyboard: dict[str, Any] = {"mode": "letters", "shift": False}
+            self.home_page: dict[str, Any] = {"name": "home", "scroll": 0}
+            self.next_task_id = 1
+            self.clipboard = ""
+            self.last_broadcasts: list[dict[str, Any]] = []
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            self.db = sqlite3.connect(":memory:", check_same_thread=False)
+            for app in self.apps.values():
+                app.seed(self)
+            self.records.clear()
+            self.faults.reset()
+            self._transition = None
+            self._anim_until = 0.0
+            self._version += 1
+            self._cache = None
+            self._png_cache = None
+            self._last_frame = None
+
+    def build_prop(self) -> str:
+        return "".join(f"{k}={v}\n" for k, v in sorted(getattr(self, "props", {}).items()))
+
+    def banner(self) -> str:
+        c = self.config
+        return (f"device::ro.product.name={c.product};ro.product.model={c.model};"
+                f"ro.product.device={c.device};features=shell_v2,cmd")
+
+    def new_shell(self, *, service: str = "", cancelled: threading.Event | None = None) -> Interpreter:
+        env = {"PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin",
+               "HOME": "/", "SHELL": "/system/bin/sh", "USER": "shell", "LOGNAME": "shell", "HOSTNAME": self.config.device,
+               "TMPDIR": "/data/local/tmp", "ANDROID_DATA": "/data", "ANDROID_ROOT": "/system",
+               "EXTERNAL_STORAGE": "/sdcard", "ANDROID_STORAGE": "/storage"}
+        return Interpreter(commands=self.commands, fs=self.fs, records=self.records, phone=self, env=env,
+                           service=service, cancelled=cancelled)
+
+    def shell(self, command: str) -> tuple[int, str, str]:
+        """Run a command line in-process (exit code, stdout, stderr): the same shell adb reaches."""
+        from ._shio import BufferOutput
+
+        out, err = BufferOutput(), BufferOutput()
+        code = self.new_shell(service="python").run(command, stdout=out, stderr=err)
+        return code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+
+    def reboot(self, kind: str = "") -> None:
+        """``adb reboot``: the connection drops, the phone is away for a moment and comes back fresh."""
+        self.faults.go_offline(1.0)
+        with self.lock:
+            self.tasks.clear()
+            self.front = None
+            self.overlay = None
+            self.clear_focus()
+            self.changed()
+        for ep in list(self.endpoints):
+            ep.kick()
+
+    # -- settings -----------------------------------------------------------------------------------------
+    def get_setting(self, namespace: str, key: str) -> str | None:
+        return self.settings[namespace].get(key)
+
+    def put_setting(self, namespace: str, key: str, value: str) -> None:
+        with self.transaction():
+            self.settings[namespace][key] = value
+
+    def delete_setting(self, namespace: str, key: str) -> bool:
+        with self.transaction():
+            return self.settings[namespace].pop(key, None) is not None
+
+    def setting_float(self, namespace: str, key: str, default: float) -> float:
+        try:
+            return float(self.settings[namespace].get(key, default))
+        except ValueError:
+            return default
+
+    @property
+    def dark(self) -> bool:
+        return self.settings["secure"].get("ui_night_mode") == "2"
+
+    @property
+    def current_ime(self) -> str:
+        return self.settings["secure"].get("default_input_method", LATIN_IME)
+
+    # -- display ------------------------------------------------------------------------------------------
+    def physical_size(self) -> tuple[int, int]:
+        return self.config.width, self.config.height
+
+    def override_size(self) -> tuple[int, int] | None:
+        forced = self.settings["global"].get("display_size_forced", "")
+        try:
+            w, h = (int(v) for v in forced.split(","))
+            return w, h
+        except ValueError:
+            return None
+
+    def physical_density(self) -> int:
+        return self.config.density
+
+    def override_density(self) -> int | None:
+        forced = self.settings["secure"].get("display_density_forced", "")
+        return int(forced) if forced.isdigit() else None
+
+    def density(self) -> int:
+        return self.override_density() or self.physical_density()
+
+    def rotation(self) -> int:
+        try:
+            return int(self.settings["system"].get("user_rotation", "0")) % 4
+        except ValueError:
+            return 0
+
+    def display_size(self) -> tuple[int, int]:
+        """The logical display as apps and screencap see it (override size, then rotation)."""
+        w, h = self.override_size() or self.physical_size()
+        return (h, w) if self.rotation() % 2 else (w, h)
+
+    def _animation_seconds(self, key: str = "transition_animation_scale") -> float:
+        return self.config.animation_ms / 1000.0 * max(0.0, self.setting_float("global", key, 1.0))
+
+    # -- change tracking and frames --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, *, crossfade: bool = True) -> Iterator[None]:
+        """Group one change: afterwards the screen transitions from what was last shown."""
+        with self.lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._commit(crossfade)
+
+    def changed(self) -> None:
+        """Mark state as changed outside a transaction (files, reboot)."""
+        with self.transaction():
+            pass
+
+    def _commit(self, crossfade: bool) -> None:
+        self._version += 1
+        duration = self._animation_seconds()
+        if crossfade and duration > 0 and self._last_frame is not None:
+            self._transition = _Transition(self._last_frame, self.clock(), duration)
+
+    def _fs_changed(self, path: str) -> None:
+        if self._depth == 0:
+            self.changed()
+
+    def files_changed(self, path: str) -> None:
+        self.changed()
+
+    def _clock_text(self) -> str:
+        if self.config.clock:
+            hh, mm = self.config.clock.split(":")
+            return f"{int(hh)}:{mm}"
+        t = time.localtime()
+        return f"{t.tm_hour}:{t.tm_min:02d}"
+
+    def now_minutes(self) -> tuple[int, int]:
+        hh, mm = self._clock_text().split(":")
+        return int(hh), int(mm)
+
+    def windows(self, now: float | None = None) -> list[View]:
+        """The screen's windows bottom to top: the app (or launcher/recents), status bar, keyboard, nav bar."""
+        now = self.clock() if now is None else now
+        with self.lock:
+            w, h = self.display_size()
+            theme = DARK if self.dark else LIGHT
+            density = self.density()
+            scale = density / 160.0
+            top = int(round(STATUS_DP * scale))
+            nav = int(round(NAV_DP * scale))
+            ime_h = keyboard_height(self, scale) if self.ime_visible and self.focus else 0
+            font_scale = self.setting_float("system", "font_scale", 1.0)
+            task = self.front_task()
+            package = LAUNCHER if task is None or self.overlay else task.package
+            ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package=package, top=top,
+                    bottom=h - nav - ime_h, focus=self.focus, font_scale=font_scale)
+            if self.overlay == "recents":
+                app_window = recents_window(ui, self)
+            elif task is None:
+                app_window = self.apps[LAUNCHER].build(ui, self, Task(0, LAUNCHER, [self.home_page]))
+            else:
+                app_window = self.apps[task.package].build(ui, self, task)
+            sys_ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package="com.android.systemui",
+                        top=top, bottom=h - nav, focus=None, font_scale=font_scale)
+            windows = [app_window, status_bar(sys_ui, self)]
+            if ime_h:
+                windows.append(keyboard_window(sys_ui, self, ime_h))
+            windows.append(navigation_bar(sys_ui, self))
+            return windows
+
+    def _target(self, now: float) -> Image.Image:
+        key = (self._version, self._clock_text())
+        if now >= self._anim_until and self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        windows = self.windows(now)
+        theme = DARK if self.dark else LIGHT
+        img = render(windows, self.display_size(), theme.background)
+        if now >= self._anim_until:
+            self._cache = (key, img)
+        return img
+
+    def frame(self, now: float | None = None) -> Image.Image:
+        """The screen as it looks at ``now`` (mid-transition frames blend the old and new screens)."""
+        with self.lock:
+            now = self.clock() if now is None else now
+            if not self.screen_on:
+                img = Image.new("RGB", self.display_size(), (0, 0, 0))
+            else:
+                img = self._target(now)
+                tr = self._transition
+                if tr is not None:
+                    progress = (now - tr.start) / tr.duration if tr.duration else 1.0
+                    if progress >= 1.0 or tr.image.size != img.size:
+                        self._transition = None
+                    else:
+                        eased = 1 - (1 - max(0.0, progress)) ** 2
+                        img = Image.blend(tr.image, img, 0.05 + 0.95 * eased)
+            self._last_frame = img
+            return img
+
+    def settled(self, now: float | None = None) -> bool:
+        """True when no transition or scroll is running (what a settle detector should find)."""
+        now = self.clock() if now is None else now
+        tr = self._transition
+        return (tr is None or now >= tr.start + tr.duration) and now >= self._anim_until
+
+    def png(self, *, compress_level: int = 1) -> bytes:
+        """``screencap -p``: a PNG of the current frame (a settled screen's PNG is cached)."""
+        with self.lock:
+            img = self.frame()
+            key = (self._version, self._clock_text(), self.screen_on)
+            stable = self.settled()
+            if stable and self._png_cache is not None and self._png_cache[0] == key:
+                return self._png_cache[1]
+        buf = io.BytesIO()
+        img.save(buf, "PNG", compress_level=compress_level)
+        data = buf.getvalue()
+        if stable:
+            self._png_cache = (key, data)
+        return data
+
+    def ui_xml(self) -> str:
+        """``uiautomator dump``: the focused window's hierarchy (the keyboard and bars are other windows)."""
+        with self.lock:
+            windows = self.windows()
+            w, h = self.display_size()
+            return dump_xml(windows[:1], rotation=self.rotation(), screen=(0, 0, w, h))
+
+    def ui_tree(self) -> list[View]:
+        with self.lock:
+            return self.windows()
+
+    # -- tasks and apps --------------------------------------------------------------------------------------
+    def front_task(self) -> Task | None:
+        if self.front is None:
+            return None
+        return next((t for t in self.tasks if t.id == self.front), None)
+
+    def task_for(self, package: str) -> Task | None:
+        return next((t for t in self.tasks if t.package == package), None)
+
+    def focused_component(self) -> tuple[str, str]:
+        """(package, full activity class) of the window with input focus, as dumpsys window reports it."""
+        task = self.front_task()
+        if self.overlay == "recents" or task is None:
+            launcher = self.apps[LAUNCHER]
+            return LAUNCHER, launcher.main_activity
+        app = self.apps[task.package]
+        return task.package, app.activity_of(task.top)
+
+    def launch(self, package: str) -> bool:
+        """What tapping the launcher icon (or monkey's launcher intent) does: bring back or start the app."""
+        app = self.apps.get(package)
+        if app is None or package not in self.installed or not app.launchable:
+            return False
+        with self.transaction():
+            if package == LAUNCHER:
+                self.go_home()
+                return True
+            task = self.task_for(package)
+            if task is None:
+                task = Task(self.next_task_id, package, [app.new_page(app.activities[next(iter(app.activities))])])
+                self.next_task_id += 1
+                self.tasks.append(task)
+            else:
+                self.tasks.remove(task)
+                self.tasks.append(task)
+            self.front = task.id
+            self.overlay = None
+            self.clear_focus()
+        return True
+
+    def start_activity(self, package: str, activity: str | None, *, page: str | None = None,
+                       extras: dict[str, Any] | None = None) -> str:
+        """``am start``: 'started', 'delivered' (already on top) or 'missing'."""
+        app = self.apps.get(package)
+        if app is None or package not in self.installed:
+            return "missing"
+        if page is None:
+            page = app.page_for(activity) if activity else app.activities[next(iter(app.activities))]
+        if page is None:
+            return "missing"
+        if package == LAUNCHER:
+            with self.transaction():
+                self.go_home()
+            return "started"
+        with self.transaction():
+            task = self.task_for(package)
+            main_page = app.activities[next(iter(app.activities))]
+            if task is not None and task.top.get("name") == page and self.front == task.id and not self.overlay:
+                return "delivered"
+            if task is None:
+                task = Task(self.next_task_id, package, [app.new_page(page, **(extras or {}))])
+                self.next_task_id += 1
+                self.tasks.append(task)
+            else:
+                self.tasks.remove(task)
+                self.tasks.append(task)
+                if page != main_page or task.pages[0].get("name") != main_page:
+                    task.pages.append(app.new_page(page, **(extras or {})))
+            self.front = task.id
+            self.overlay = None
+            self.clear_focus()
+        return "started"
+
+    def force_stop(self, package: str) -> None:
+        with self.transaction():
+            task = self.task_for(package)
+            if task is not None:
+                self.tasks.remove(task)
+                if self.front == task.id:
+                    self.front = None
+                    self.clear_focus()
+
+    def clear_data(self, package: str) -> bool:
+        """``pm clear``: stop the app and put its data back to a fresh install's."""
+        app = self.apps.get(package)
+        if app is None or package not in self.installed:
+            return False
+        with self.transaction():
+            self.force_stop(package)
+            for table in app.tables:
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            app.seed(self)
+        return True
+
+    def go_home(self) -> None:
+        with self.transaction():
+            self.front = None
+            self.overlay = None
+            self.home_page["scroll"] = 0
+            self.clear_focus()
+
+    def open_page(self, task: Task, name: str, **extra: Any) -> None:
+        app = self.apps[task.package]
+        with self.transaction():
+            task.pages.append(app.new_page(name, **extra))
+            self.clear_focus()
+
+    def close_page(self, task: Task) -> None:
+        with self.transaction():
+            if len(task.pages) > 1:
+                task.pages.pop()
+            else:
+                self.force_stop(task.package)
+            self.clear_focus()
+
+    # -- focus and keyboard ------------------------------------------------------------------------------------
+    def focus_field(self, key: str) -> None:
+        with self.transaction():
+            self.focus = key
+            self.ime_visible = True
+
+    def clear_focus(self) -> None:
+        self.focus = None
+        self.ime_visible = False
+        self.keyboard = {"mode": "letters", "shift": False}
+
+    def focused_field(self) -> View | None:
+        if self.focus is None:
+            return None
+        for w in self.windows()[:1]:
+            for v in w.walk():
+                if v.field is not None and v.field.key == self.focus:
+                    return v
+        return None
+
+    def ime_shown(self) -> bool:
+        return bool(self.ime_visible and self.focus and self.focused_field() is not None)
+
+    # -- input ---------------------------------------------------------------------------------------------------
+    def _slop(self) -> float:
+        return TOUCH_SLOP_DP * self.density() / 160.0
+
+    def tap(self, x: float, y: float) -> None:
+        with self.transaction():
+            if not self.screen_on:
+                return
+            v = hit_test(self.windows(), x, y)
+            if v is None:
+                return
+            if v.field is not None:
+                self.focus_field(v.field.key)
+                if v.on_tap is None:
+                    return
+            if v.on_slide is not None:
+                l, _, r, _ = v.box
+                v.on_slide(max(0.0, min(1.0, (x - l) / max(1, r - l))))
+                return
+            if v.on_tap is not None:
+                v.on_tap()
+
+    def long_press(self, x: float, y: float) -> None:
+        with self.transaction():
+            if not self.screen_on:
+                return
+            v = hit_test(self.windows(), x, y)
+            if v is None:
+                return
+            if v.on_long_press is not None:
+                v.on_long_press()
+            else:  # a view without a long-click listener still gets the click when the finger lifts
+                self.tap(x, y)
+
+    def swipe(self, x1: float, y1: float, x2: float, y2: float, duration_ms: int) -> None:
+        """A finished swipe (the caller already waited ``duration_ms``, as ``input swipe`` does)."""
+        if abs(x2 - x1) <= self._slop() and abs(y2 - y1) <= self._slop():
+            if duration_ms >= LONG_PRESS_MS:
+                self.long_press(x1, y1)
+            else:
+                self.tap(x1, y1)
+            return
+        with self.lock:
+            if not self.screen_on:
+                return
+            windows = self.windows()
+            slider = slide_target(windows, x1, y1)
+            if slider is not None and slider.on_slide is not None:
+                with self.transaction():
+                    l, _, r, _ = slider.box
+                    slider.on_slide(max(0.0, min(1.0, (x2 - l) / max(1, r - l))))
+                return
+            target = scroll_target(windows, x1, y1)
+            if target is not None and target.on_scroll is not None and abs(y2 - y1) >= abs(x2 - x1):
+                with self.transaction(crossfade=False):
+                    target.on_scroll(int(round(y1 - y2)))
+                return
+            status_h = STATUS_DP * self.density() / 160.0
+            if y1 <= status_h and y2 - y1 > 4 * self._slop():
+                return  # the notification shade is not simulated
+
+    def motion(self, action: str, x: float, y: float) -> None:
+        """``input motionevent``: DOWN remembers the finger, UP turns the stroke into a tap or swipe."""
+        now = self.clock()
+        if action == "DOWN":
+            self._pointer = (x, y, now)
+        elif action == "UP" and self._pointer is not None:
+            x0, y0, t0 = self._pointer
+            self._pointer = None
+            self.swipe(x0, y0, x, y, int((now - t0) * 1000))
+        elif action == "CANCEL":
+            self._pointer = None
+
+    def scroll_by(self, page: dict[str, Any], key: str, delta: int, maximum: int) -> None:
+        """Scroll a page's list with an animation of the configured length."""
+        now = self.clock()
+        current = self.animated(page, key, now)
+        target = max(0, min(maximum, page.get(key, 0) + delta))
+        duration = self._animation_seconds("animator_duration_scale")
+        page[key] = target
+        if duration > 0 and target != current:
+            page[f"_{key}_anim"] = (current, target, now, duration)
+            self._anim_until = max(self._anim_until, now + duration)
+
+    def animated(self, page: dict[str, Any], key: str, now: float | None = None) -> int:
+        """A page value as it is on screen right now (mid-animation values included)."""
+        anim = page.get(f"_{key}_anim")
+        target = int(page.get(key, 0))
+        if not anim:
+            return target
+        start_value, end_value, start, duration = anim
+        now = self.clock() if now is None else now
+        progress = (now - start) / duration if duration else 1.0
+        if progress >= 1.0:
+            page.pop(f"_{key}_anim", None)
+            return target
+        eased = 1 - (1 - progress) ** 3
+        return int(round(start_value + (end_value - start_value) * eased))
+
+    def key(self, code: int, *, longpress: bool = False) -> None:
+        """One key press, as ``input keyevent`` injects it."""
+        with self.transaction():
+            if code in (26, 223):  # POWER toggles, SLEEP turns off
+                self.screen_on = not self.screen_on if code == 26 else False
+                return
+            if code in (224, 82) or not self.screen_on:  # WAKEUP / MENU wake the screen
+                self.screen_on = True
+                return
+            if code in (4, 111):
+                self.back()
+            elif code == 3:
+                self.go_home()
+            elif code == 187:
+                self.overlay = None if self.overlay == "recents" else "recents"
+                self.clear_focus()
+            elif code in (24, 25, 164):
+                self._volume(code)
+            elif code == 67:
+                self._edit_text(lambda s: s[:-1])
+            elif code == 66:
+                self._enter()
+            elif code == 61:
+                self._next_field()
+            elif code in KEY_CHARS:
+                self.type_text(KEY_CHARS[code])
+
+    def _volume(self, code: int) -> None:
+        sys = self.settings["system"]
+        level = int(sys.get("volume_music", "7") or 7)
+        level = 0 if code == 164 else max(0, min(15, level + (1 if code == 24 else -1)))
+        sys["volume_music"] = str(level)
+
+    def back(self) -> None:
+        with self.transaction():
+            if self.ime_visible and self.focus:
+                self.ime_visible = False
+                return
+            if self.overlay:
+                self.overlay = None
+                return
+            task = self.front_task()
+            if task is None:
+                return
+            if not self.apps[task.package].back(self, task):
+                self.tasks.remove(task)
+                self.front = None
+                self.clear_focus()
+
+    def type_text(self, text: str) -> bool:
+        """Characters into the focused field (False when nothing has focus, like keys into nowhere)."""
+        with self.transaction():
+            field = self.focused_field()
+            if field is None or field.field is None:
+                return False
+            for ch in text:
+                if ch == "\n":
+                    self._enter()
+                elif ch == "\t":
+                    self._next_field()
+                else:
+                    self._edit_text(lambda s, c=ch: s + c)
+            return True
+
+    def _edit_text(self, change: Callable[[str], str]) -> None:
+        v = self.focused_field()
+        if v is None or v.field is None:
+            return
+        v.field.on_change(change(v.field.value))
+
+    def clear_text(self) -> None:
+        with self.transaction():
+            self._edit_text(lambda s: "")
+
+    def _enter(self) -> None:
+        v = self.focused_field()
+        if v is None or v.field is None:
+            return
+        if v.field.multiline:
+            v.field.on_change(v.field.value + "\n")
+        elif v.field.on_submit is not None:
+            v.field.on_submit()
+        else:
+            self._next_field()
+
+    def _next_field(self) -> None:
+        fields = [v for v in self.windows()[0].walk() if v.field is not None]
+        keys = [v.field.key for v in fields if v.field is not None]
+        if not keys:
+            return
+        k = keys.index(self.focus) + 1 if self.focus in keys else 0
+        if k < len(keys):
+            self.focus = keys[k]
+            self.ime_visible = True
+        else:
+            self.ime_visible = False

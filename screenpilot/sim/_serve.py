@@ -1,0 +1,109 @@
+"""Serving phones in the foreground: ``screenpilot sim serve`` (a banner, then wait for Ctrl+C)."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import threading
+from collections.abc import Callable
+
+from ..errors import ScreenPilotError
+from ._adbd import AdbdEndpoint
+from ._config import PhoneConfig
+from ._phone import VirtualPhone
+
+__all__ = ["SimError", "port_plan", "serve", "start_phones"]
+
+
+class SimError(ScreenPilotError):
+    """The virtual phone could not start (a port in use, a bad size...)."""
+
+
+def port_plan(port: int, devices: int) -> list[int]:
+    """The ports N phones listen on: odd ports 2 apart inside adb's emulator range (so a freshly
+    started adb server finds each as emulator-N by itself), consecutive ports elsewhere."""
+    if devices < 1:
+        raise SimError(f"--devices must be at least 1, got {devices}")
+    step = 2 if 5555 <= port <= 5585 else 1
+    ports = [port + k * step for k in range(devices)]
+    if ports[-1] > 65535:
+        raise SimError(f"{devices} phones from port {port} would run past port 65535", hint="choose a lower --port")
+    return ports
+
+
+def start_phones(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1,
+                 config: Callable[[int], PhoneConfig] | None = None) -> list[AdbdEndpoint]:
+    """Start ``devices`` phones, each on its own port; on any failure the started ones are stopped."""
+    endpoints: list[AdbdEndpoint] = []
+    try:
+        for k, p in enumerate(port_plan(port, devices)):
+            cfg = config(k) if config else PhoneConfig()
+            cfg.serialno = f"SPVIRT{k + 1:04d}"
+            try:
+                endpoints.append(AdbdEndpoint(VirtualPhone(cfg), host=host, port=p).start())
+            except OSError as e:
+                reason = "it is in use" if e.errno == errno.EADDRINUSE else e.strerror
+                raise SimError(f"cannot listen on {host}:{p}: {reason}",
+                               hint="choose another --port, or stop what listens there") from None
+    except BaseException:
+        for ep in endpoints:
+            ep.stop()
+        raise
+    return endpoints
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1, width: int = 1080, height: int = 2400,
+          density: int = 420, animation_ms: float = 300.0, clock: str | None = None, require_auth: bool = False,
+          print_line: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
+    """Run phones until Ctrl+C (or ``stop`` is set), printing how to connect to them."""
+    try:
+        PhoneConfig(width=width, height=height, density=density, animation_ms=animation_ms, clock=clock)
+    except ValueError as e:
+        raise SimError(str(e)) from None
+
+    def config(_k: int) -> PhoneConfig:
+        return PhoneConfig(width=width, height=height, density=density, animation_ms=animation_ms, clock=clock,
+                           require_auth=require_auth)
+
+    endpoints = start_phones(host=host, port=port, devices=devices, config=config)
+    stop = stop or threading.Event()
+    restore = _stop_on_signals(stop)
+    try:
+        c = endpoints[0].phone.config
+        print_line(f"ScreenPilot virtual phone{'s' if devices > 1 else ''}: Android {c.android}, {width}x{height} "
+                   f"at {density} dpi")
+        for ep in endpoints:
+            auto = " (a freshly started adb server finds it as " + ep.serial + ")" if ep.serial.startswith(
+                "emulator-") else ""
+            print_line(f"  listening on {host}:{ep.port}{auto}")
+            print_line(f"    adb connect {host}:{ep.port}")
+        print_line("Press Ctrl+C to stop.")
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for ep in endpoints:
+            ep.stop()
+        restore()
+        print_line("stopped")
+
+
+def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Ctrl+C (SIGINT) and SIGTERM stop the server cleanly, even where a shell started us with
+    SIGINT ignored (background jobs); returns how to put the old handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    for sig in previous:
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
