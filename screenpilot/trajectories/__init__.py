@@ -21,9 +21,21 @@ from ._schema import (
     TokenUsage,
 )
 from ._writer import BackgroundWriter
+from ._discover import find_episodes
+from ._export import EXPORT_FORMATS, LLAMAFACTORY_MAX_PIXELS, ExportOptions, ExportReport, export
+from ._viewer import REPORT_FILE, render_report, write_report
 
 __all__ = [
     "EPISODE_FILE",
+    "EXPORT_FORMATS",
+    "LLAMAFACTORY_MAX_PIXELS",
+    "REPORT_FILE",
+    "ExportOptions",
+    "ExportReport",
+    "export",
+    "find_episodes",
+    "render_report",
+    "write_report",
     "FRAMES_DIR",
     "SCHEMA_VERSION",
     "STEPS_FILE",
