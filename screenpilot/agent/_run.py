@@ -184,10 +184,6 @@ def run(
             recorder = Recorder.create(folder, meta, redact=secrets.redact if secrets else None)
         else:
             recorder = Recorder.reopen(folder, redact=secrets.redact if secrets else None)
-            if recorder.meta.outcome is not None:
-                recorder.meta.outcome = recorder.meta.decided_by = recorder.meta.ended_at = None
-                recorder.meta.outcome_detail = ""
-                recorder.save_meta()
         stack.callback(recorder.close)
         journal = ActionJournal(folder)
         stack.callback(journal.close)
@@ -214,6 +210,10 @@ def run(
                 raise ScreenPilotError(f"this run already ended ({snapshot.values.get('outcome')})",
                                        hint="start a new run instead of resuming this one")
             else:
+                if recorder.meta.outcome is not None:  # aborted by an error or Ctrl-C: it is running again
+                    recorder.meta.outcome = recorder.meta.decided_by = recorder.meta.ended_at = None
+                    recorder.meta.outcome_detail = ""
+                    recorder.save_meta()
                 ctx.rebuild_history()
                 values = snapshot.values
                 _fast_forward(backend, values.get("step", 0) + (1 if values.get("raw_output") is not None else 0))
