@@ -36,8 +36,6 @@ def parse_device_spec(spec: str) -> tuple[str, str]:
     kind = kind.lower()
     if kind not in ("sim", "android", "desktop") or (kind == "sim" and arg):
         raise ScreenPilotError(f"not a device: {spec!r}", hint=f"use {DEVICE_SPECS}")
-    if kind == "desktop" and arg and not arg.isdigit():
-        raise ScreenPilotError(f"desktop monitor must be a number, got {arg!r}", hint="e.g. desktop:1 (mss numbering)")
     return kind, arg
 
 
@@ -50,12 +48,11 @@ def open_device(spec: str, *, sim_setup: Callable[[Any], None] | None = None, **
 
         return OpenedDevice(AndroidDevice(arg or None, **options), spec)
     if kind == "desktop":
-        try:
-            from ..devices.desktop import DesktopDevice  # type: ignore[attr-defined]
-        except ImportError as exc:
-            raise ScreenPilotError("the desktop driver is not available in this install",
-                                   hint=f"install the desktop extra: pip install 'screenpilot[desktop]' ({exc})") from None
-        return OpenedDevice(DesktopDevice(monitor=int(arg)) if arg else DesktopDevice(), spec)
+        from ..devices.desktop import DesktopDevice
+
+        # MONITOR: an index as xrandr --listmonitors counts, a RandR name, or "all"; none: the primary
+        monitor: int | str | None = int(arg) if arg.isdigit() else (arg or None)
+        return OpenedDevice(DesktopDevice(monitor=monitor, **options), spec)
     return _open_sim(sim_setup, **options)
 
 

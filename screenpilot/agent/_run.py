@@ -23,6 +23,7 @@ from langgraph.types import Command
 
 from ..actions import Policy
 from ..devices import Device
+from ..devices.desktop import AgentStopped
 from ..errors import ScreenPilotError
 from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
 from ..trajectories import EpisodeMeta, Recorder, TokenUsage, load_meta
@@ -222,6 +223,9 @@ def run(
             values = _drive(graph, first, config, ctx, confirm)
         except KeyboardInterrupt:
             _abort(recorder, "person", "stopped with Ctrl-C; resume with --resume " + str(folder))
+            raise
+        except AgentStopped as exc:  # the desktop kill switch: a person's deliberate stop
+            _abort(recorder, "person", f"{exc.message}; resume with --resume {folder}")
             raise
         except ScreenPilotError as exc:
             _abort(recorder, "error", ctx.secrets.redact(str(exc)))

@@ -106,10 +106,9 @@ def read_episode(folder: Path | str, *, check_files: bool = True) -> Episode:
 def _check_files(episode: Episode) -> None:
     missing: list[str] = []
     for step in episode.steps:
-        last_unfinished = step is episode.steps[-1] and not episode.finished
         refs: list[tuple[str, FrameRef | str | None, bool]] = [
             ("frame", step.frame, False),
-            ("frame_after", step.frame_after, last_unfinished),
+            ("frame_after", step.frame_after, True),  # written last; a crash may lose it (the next step's frame remains)
             ("ui_tree", step.ui_tree, False),
         ]
         for name, ref, may_be_missing in refs:
@@ -118,7 +117,7 @@ def _check_files(episode: Episode) -> None:
             path = episode.path(ref)
             if not path.exists():
                 if may_be_missing:
-                    episode.notes.append(f"step {step.index}: {name} {path.name} was not written before the run stopped")
+                    episode.notes.append(f"step {step.index}: {name} {path.name} is missing (the run stopped before it was written)")
                     continue
                 missing.append(f"step {step.index} {name} {episode.path(ref).relative_to(episode.folder)}")
             elif isinstance(ref, FrameRef) and ref.bytes is not None and path.stat().st_size != ref.bytes:

@@ -9,8 +9,8 @@ Layout (docs/trajectory-format.md)::
 
 Frames and UI trees go through a :class:`BackgroundWriter`; a step line is written only once every
 file it references is on disk, except its ``frame_after`` (the next step's screen, which the next
-line waits for), so the steps file never points at a file a crash could have lost, but for the last
-step's after-frame of a run that never finished.
+line waits for). So the steps file never points at a file a crash could have lost, but for an
+after-frame still queued when the process died; the reader notes such a gap instead of failing.
 """
 
 from __future__ import annotations
