@@ -196,7 +196,8 @@ class AdbLink:
         try:
             if self.state() == "offline":
                 self._client.disconnect(self.serial)
-            return str(self._client.connect(self.serial, timeout=self.timeout))
+            # bounded: a phone that accepts TCP but holds the handshake keeps `host:connect` waiting
+            return str(self._client.connect(self.serial, timeout=min(self.timeout, self.backoff.cap, 3.0)))
         except Exception as exc:  # noqa: BLE001 - a failed reconnect shows in the next attempt
             return f"reconnect failed: {exc}"
 

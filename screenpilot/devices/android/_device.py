@@ -31,7 +31,7 @@ from ...actions import (
     Wait,
     normalize_phone_key,
 )
-from ...perception import DeviceAction, Frame, SettleResult, wait_until_settled
+from ...perception import DeviceAction, Frame, SettleResult, parse_uiautomator, wait_until_settled
 from .._errors import (
     ActionOutcomeUnknown,
     CaptureFailed,
@@ -235,10 +235,7 @@ class AndroidDevice:
     def _capture_once(self, mode: Literal["png", "raw"]) -> Frame:
         command = "screencap -p" if mode == "png" else "screencap"
         at = time.time()
-        try:
-            result = self.shell(command, check=False)
-        except DeviceError as exc:
-            raise CaptureFailed(f"screencap could not run: {exc.message}", hint=exc.hint) from exc
+        result = self.shell(command, check=False)  # a lost link or server stays what it is, not a capture fault
         if result.exit_code != 0:
             err = result.stderr or result.stdout[-300:]
             raise CaptureFailed(
@@ -310,9 +307,13 @@ class AndroidDevice:
 
     def ui_tree(self) -> list[Element] | None:
         """Elements of the current screen from ``uiautomator dump``, with bounds in device pixels."""
-        from ...perception import parse_uiautomator
-
-        return parse_uiautomator(self.ui_xml())
+        xml = self.ui_xml()
+        try:
+            return parse_uiautomator(xml)
+        except ValueError as exc:  # a dump cut short by a dropped link, or an OEM's broken XML
+            raise DeviceError(
+                f"the phone's UI tree could not be read: {exc}", hint="retry; if it persists, the dump is malformed"
+            ) from exc
 
     def ui_xml(self) -> str:
         """The raw ``uiautomator dump`` XML (retried while the screen is too busy to go idle)."""
