@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from ._wire import (
     A_AUTH,
@@ -196,7 +196,7 @@ class _Connection:
             pass
         except ProtocolError as e:
             log.info("closing connection from %s: %s", self.peer, e)
-        except Exception:  # noqa: BLE001 - one client's fault must not reach the listener
+        except Exception:
             log.exception("closing connection from %s after an internal error", self.peer)
         finally:
             self.close()
@@ -301,7 +301,7 @@ class _Connection:
             runner(stream, stream.service)
         except StreamClosed:
             pass
-        except Exception:  # noqa: BLE001 - a failing service closes its stream, nothing else
+        except Exception:
             log.exception("service %r failed", stream.service)
         finally:
             try:
@@ -409,7 +409,7 @@ class AdbdEndpoint:
         if self in self.phone.endpoints:
             self.phone.endpoints.remove(self)
 
-    def __enter__(self) -> AdbdEndpoint:
+    def __enter__(self) -> Self:
         return self.start() if self._sock is None else self
 
     def __exit__(self, *exc: object) -> None:

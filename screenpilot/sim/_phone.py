@@ -21,7 +21,7 @@ from typing import Any
 from PIL import Image
 
 from ._apps import App, Task, catalog
-from ._apps.keyboard import ADB_IME, keyboard_height, keyboard_window
+from ._apps.keyboard import ADB_IME, LATIN_IME, keyboard_height, keyboard_window
 from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, recents_window, status_bar
 from ._config import AuthState, Faults, PhoneConfig
 from ._render import hit_test, render, scroll_target, slide_target
@@ -72,6 +72,7 @@ class VirtualPhone:
         self._cache: tuple[Any, Image.Image] | None = None
         self._png_cache: tuple[Any, bytes] | None = None
         self._last_frame: Image.Image | None = None
+        self._last_frame_stable = False
         self._transition: _Transition | None = None
         self._anim_until = 0.0
         self._depth = 0
@@ -88,7 +89,6 @@ class VirtualPhone:
             self.settings: dict[str, dict[str, str]] = default_settings(cfg)
             self.fs = android_tree(VirtualFS(clock=time.time), build_prop=self.build_prop(),
                                    binaries=sorted(self.commands))
-            self.fs.on_change = self._fs_changed
             self.installed: set[str] = set(self.apps)
             if not cfg.adbkeyboard:
                 self.installed.discard(ADB_IME.split("/")[0])
@@ -110,6 +110,7 @@ class VirtualPhone:
             self.db = sqlite3.connect(":memory:", check_same_thread=False)
             for app in self.apps.values():
                 app.seed(self)
+            self.fs.on_change = self._fs_changed  # after seeding: a fresh phone has nothing to animate
             self.records.clear()
             self.faults.reset()
             self._transition = None
@@ -267,8 +268,8 @@ class VirtualPhone:
             theme = DARK if self.dark else LIGHT
             density = self.density()
             scale = density / 160.0
-            top = int(round(STATUS_DP * scale))
-            nav = int(round(NAV_DP * scale))
+            top = round(STATUS_DP * scale)
+            nav = round(NAV_DP * scale)
             ime_h = keyboard_height(self, scale) if self.ime_visible and self.focus else 0
             font_scale = self.setting_float("system", "font_scale", 1.0)
             task = self.front_task()
@@ -304,10 +305,12 @@ class VirtualPhone:
         """The screen as it looks at ``now`` (mid-transition frames blend the old and new screens)."""
         with self.lock:
             now = self.clock() if now is None else now
+            stable = True
             if not self.screen_on:
                 img = Image.new("RGB", self.display_size(), (0, 0, 0))
             else:
                 img = self._target(now)
+                stable = now >= self._anim_until
                 tr = self._transition
                 if tr is not None:
                     progress = (now - tr.start) / tr.duration if tr.duration else 1.0
@@ -316,7 +319,9 @@ class VirtualPhone:
                     else:
                         eased = 1 - (1 - max(0.0, progress)) ** 2
                         img = Image.blend(tr.image, img, 0.05 + 0.95 * eased)
+                        stable = False
             self._last_frame = img
+            self._last_frame_stable = stable
             return img
 
     def settled(self, now: float | None = None) -> bool:
@@ -330,7 +335,7 @@ class VirtualPhone:
         with self.lock:
             img = self.frame()
             key = (self._version, self._clock_text(), self.screen_on)
-            stable = self.settled()
+            stable = self._last_frame_stable
             if stable and self._png_cache is not None and self._png_cache[0] == key:
                 return self._png_cache[1]
         buf = io.BytesIO()
@@ -544,7 +549,7 @@ class VirtualPhone:
             target = scroll_target(windows, x1, y1)
             if target is not None and target.on_scroll is not None and abs(y2 - y1) >= abs(x2 - x1):
                 with self.transaction(crossfade=False):
-                    target.on_scroll(int(round(y1 - y2)))
+                    target.on_scroll(round(y1 - y2))
                 return
             status_h = STATUS_DP * self.density() / 160.0
             if y1 <= status_h and y2 - y1 > 4 * self._slop():
@@ -586,7 +591,7 @@ class VirtualPhone:
             page.pop(f"_{key}_anim", None)
             return target
         eased = 1 - (1 - progress) ** 3
-        return int(round(start_value + (end_value - start_value) * eased))
+        return round(start_value + (end_value - start_value) * eased)
 
     def key(self, code: int, *, longpress: bool = False) -> None:
         """One key press, as ``input keyevent`` injects it."""

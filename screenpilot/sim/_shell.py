@@ -677,7 +677,7 @@ class Interpreter:
             return self.vars.get(value, "")
         if value.startswith("#") and len(value) > 1:
             return str(len(self._get(value[1:]) or ""))
-        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(:?[-=+?]|##?|%%?)?(.*)$", value, re.S)
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(:?[-=+?]|##?|%%?)?(.*)$", value, re.DOTALL)
         if not m:
             raise ShellError(f"{raw}: bad substitution")
         name, op, word = m.group(1), m.group(2), m.group(3)
@@ -954,7 +954,7 @@ def _b_printf(sh: Interpreter, argv: list[str], i: Input, o: Output, e: Output) 
         while k < len(fmt):
             c = fmt[k]
             if c == "\\" and k + 1 < len(fmt):
-                text, stop = _echo_escapes(fmt[k:k + 2] if fmt[k + 1] != "0" else fmt[k:k + 5])
+                text, _stop = _echo_escapes(fmt[k:k + 2] if fmt[k + 1] != "0" else fmt[k:k + 5])
                 if fmt[k + 1] == "0":
                     m = re.match(r"0[0-7]{0,3}", fmt[k + 1:])
                     k += 1 + len(m.group(0)) if m else 2

@@ -211,10 +211,10 @@ class Ui:
         self.font_scale = font_scale
 
     def dp(self, v: float) -> int:
-        return int(round(v * self.scale))
+        return round(v * self.scale)
 
     def sp(self, v: float) -> int:
-        return int(round(v * self.scale * self.font_scale))
+        return round(v * self.scale * self.font_scale)
 
     def rid(self, name: str) -> str:
         return f"{self.package}:id/{name}" if name and ":" not in name else name
@@ -333,7 +333,7 @@ class Ui:
     def scroll(self, box: Box, *, offset: int, content: list[View], on_scroll: Callable[[int], None],
                rid: str = "recycler_view", cls: str = "androidx.recyclerview.widget.RecyclerView") -> View:
         """A vertical list whose children were laid out from y=0; only visible children are kept."""
-        l, t, r, b = box
+        l, t, _r, b = box
         v = View(cls=cls, box=box, rid=self.rid(rid), package=self.package, scrollable=True, focusable=True,
                  on_scroll=on_scroll, clip=True)
         for child in content:
@@ -357,6 +357,10 @@ class Ui:
             v.add(View(cls="", box=(r - w + s - self.dp(8), b - s, r - self.dp(8), b), text=label, important=False,
                        paint=Paint(kind="text", color=t.on_primary_container, size=self.sp(14), bold=True)))
         return v
+
+    def dialog_inner_width(self) -> int:
+        """The width dialog body views may use (inside the dialog's padding)."""
+        return min(self.width - self.dp(48), self.dp(312)) - 2 * self.dp(24)
 
     def dialog(self, title: str, message: str, buttons: list[tuple[str, Callable[[], None]]], *,
                on_dismiss: Callable[[], None] | None = None, body: list[View] | None = None,
@@ -383,8 +387,8 @@ class Ui:
             panel.add(self.text((left + pad, y, left + w - pad, y + msg_h), message, size=14,
                                 color=t.on_surface_variant, rid="android:id/message", lines=len(lines)))
             y += msg_h
-        for v in body or []:
-            _shift(v, 0, y)
+        for v in body or []:  # laid out from (0, 0) inside the dialog's padding
+            _shift(v, left + pad, y)
             panel.add(v)
         y += body_height + self.dp(24)
         x = left + w - pad

@@ -11,6 +11,9 @@ import struct
 from dataclasses import dataclass
 
 __all__ = [
+    "AUTH_RSAPUBLICKEY",
+    "AUTH_SIGNATURE",
+    "AUTH_TOKEN",
     "A_AUTH",
     "A_CLSE",
     "A_CNXN",
@@ -18,12 +21,9 @@ __all__ = [
     "A_OPEN",
     "A_STLS",
     "A_SYNC",
-    "A_WRTE",
     "A_VERSION",
     "A_VERSION_SKIP_CHECKSUM",
-    "AUTH_RSAPUBLICKEY",
-    "AUTH_SIGNATURE",
-    "AUTH_TOKEN",
+    "A_WRTE",
     "HEADER",
     "MAX_PAYLOAD",
     "Message",

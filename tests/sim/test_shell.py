@@ -85,7 +85,7 @@ def test_every_substitution_is_recorded_with_its_line(phone: VirtualPhone) -> No
 
 
 def test_quoted_substitutions_are_only_text(phone: VirtualPhone) -> None:
-    code, out, _ = phone.shell("echo '$(id)' '`id`' \"\\$(id)\"")
+    _code, out, _ = phone.shell("echo '$(id)' '`id`' \"\\$(id)\"")
     assert out == "$(id) `id` $(id)\n"
     assert phone.records.substitutions == []
 
@@ -93,7 +93,7 @@ def test_quoted_substitutions_are_only_text(phone: VirtualPhone) -> None:
 def test_no_host_program_ever_runs(phone: VirtualPhone, tmp_path: object) -> None:
     """Host commands are just unknown names on the phone; a host path does not exist there."""
     marker = f"{tmp_path}/touched"
-    code, _, err = phone.shell(f"python3 -c 'open(\"{marker}\", \"w\")'; /bin/touch {marker}; bash -c 'touch {marker}'")
+    code, _, _err = phone.shell(f"python3 -c 'open(\"{marker}\", \"w\")'; /bin/touch {marker}; bash -c 'touch {marker}'")
     import os
 
     assert not os.path.exists(marker)

@@ -9,17 +9,13 @@ __all__ = ["App", "Task", "catalog"]
 
 def catalog() -> dict[str, App]:
     """package -> app, for every app a fresh virtual phone has installed."""
+    from .clock import ClockApp
+    from .contacts import ContactsApp
     from .keyboard import AdbKeyboardApp, LatinImeApp
     from .launcher import Launcher
+    from .notes import NotesApp
     from .settings import SettingsApp
 
-    apps: list[App] = [Launcher(), SettingsApp(), LatinImeApp(), AdbKeyboardApp()]
-    try:  # the content apps land in their own modules
-        from .clock import ClockApp
-        from .contacts import ContactsApp
-        from .notes import NotesApp
-
-        apps += [ContactsApp(), NotesApp(), ClockApp()]
-    except ImportError:
-        pass
+    apps: list[App] = [Launcher(), SettingsApp(), ContactsApp(), NotesApp(), ClockApp(), LatinImeApp(),
+                       AdbKeyboardApp()]
     return {a.package: a for a in apps}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._ui import Paint, Ui, View
 
@@ -40,11 +40,13 @@ class App:
     version_name: str = "14"
     version_code: int = 34
     # activity class (short ".Name" or full) -> page name; the first one is the launcher activity
-    activities: dict[str, str] = {}
+    activities: ClassVar[dict[str, str]] = {}
     # intent action -> page name (``am start -a``)
-    actions: dict[str, str] = {}
+    actions: ClassVar[dict[str, str]] = {}
     # what ``pm clear`` resets besides the app's pages: names of db tables it owns
     tables: tuple[str, ...] = ()
+    # content provider authority (``content://AUTHORITY/...``), if the app has one
+    authority: str = ""
 
     @property
     def main_activity(self) -> str:
@@ -92,6 +94,22 @@ class App:
         return False
 
     # -- helpers for subclasses ------------------------------------------------------------------------
+    def scroll_list(self, ui: Ui, phone: VirtualPhone, page: Page, rows: list[View], top: int,
+                    bottom: int | None = None, key: str = "scroll") -> View:
+        """A scrolling list between ``top`` and ``bottom`` of rows laid out from y=0."""
+        bottom = ui.bottom if bottom is None else bottom
+        content_h = max((r.box[3] for r in rows), default=0) + ui.dp(88)  # room to scroll past a FAB
+        maximum = max(0, content_h - (bottom - top))
+        if page.get(key, 0) > maximum:
+            page[key] = maximum
+        offset = phone.animated(page, key, ui.now)
+        return ui.scroll((0, top, ui.width, bottom), offset=offset, content=rows,
+                         on_scroll=lambda dy: phone.scroll_by(page, key, dy, maximum))
+
+    def content(self, phone: VirtualPhone, parts: list[str]) -> Any:
+        """The content-provider table behind ``content://AUTHORITY/PARTS`` (None: unknown path)."""
+        return None
+
     def window(self, ui: Ui, *children: View | None) -> View:
         root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=self.package,
                     paint=Paint(kind="box", fill=ui.theme.background))

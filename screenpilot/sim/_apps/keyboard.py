@@ -3,7 +3,7 @@ text from ``am broadcast`` intents, the usual way to type non-ASCII text over ad
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from .._ui import Paint, Ui, View
 from ._base import App
@@ -25,7 +25,7 @@ class LatinImeApp(App):
     label = "Android Keyboard (AOSP)"
     launchable = False
     icon = "apps"
-    activities = {".setup.SetupActivity": "setup"}
+    activities: ClassVar[dict[str, str]] = {".setup.SetupActivity": "setup"}
 
 
 class AdbKeyboardApp(App):
@@ -35,11 +35,11 @@ class AdbKeyboardApp(App):
     system = False
     version_name = "2.0"
     version_code = 2
-    activities = {".MainActivity": "main"}
+    activities: ClassVar[dict[str, str]] = {".MainActivity": "main"}
 
 
 def keyboard_height(phone: VirtualPhone, scale: float) -> int:
-    return int(round((40 if phone.current_ime == ADB_IME else 236) * scale))
+    return round((40 if phone.current_ime == ADB_IME else 236) * scale)
 
 
 def keyboard_window(ui: Ui, phone: VirtualPhone, height: int) -> View:

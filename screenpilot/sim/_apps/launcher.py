@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from .._ui import Paint, Ui, View
 from ._base import App, Task
@@ -18,8 +18,8 @@ class Launcher(App):
     label = "Quickstep"
     icon = "apps"
     launchable = True
-    activities = {".uioverrides.QuickstepLauncher": "home"}
-    actions = {"android.intent.action.MAIN": "home"}
+    activities: ClassVar[dict[str, str]] = {".uioverrides.QuickstepLauncher": "home"}
+    actions: ClassVar[dict[str, str]] = {"android.intent.action.MAIN": "home"}
 
     def build(self, ui: Ui, phone: VirtualPhone, task: Task) -> View:
         t = ui.theme

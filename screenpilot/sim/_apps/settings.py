@@ -6,7 +6,7 @@ the Wi-Fi switch and ``settings put secure ui_night_mode 2`` is the Dark theme s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._ui import Paint, Ui, View
 from ._base import App, Task
@@ -58,7 +58,7 @@ class SettingsApp(App):
     label = "Settings"
     icon = "settings"
     color = (66, 133, 244)
-    activities = {
+    activities: ClassVar[dict[str, str]] = {
         ".Settings": "main",
         ".SubSettings": "sub",
         ".Settings$NetworkDashboardActivity": "network",
@@ -68,7 +68,7 @@ class SettingsApp(App):
         ".Settings$MyDeviceInfoActivity": "about",
         ".Settings$ManageApplicationsActivity": "apps",
     }
-    actions = {
+    actions: ClassVar[dict[str, str]] = {
         "android.settings.SETTINGS": "main",
         "android.settings.WIFI_SETTINGS": "network",
         "android.settings.WIRELESS_SETTINGS": "network",
@@ -188,7 +188,7 @@ class SettingsApp(App):
             slider_box = (ui.dp(24), y + ui.dp(40), ui.width - ui.dp(24), y + ui.dp(88))
 
             def slide(f: float) -> None:
-                phone.put_setting("system", "screen_brightness", str(int(round(f * 255))))
+                phone.put_setting("system", "screen_brightness", str(round(f * 255)))
                 phone.put_setting("system", "screen_brightness_mode", "0")
 
             slider = View(cls="android.widget.SeekBar", box=slider_box, text=f"{round(level * 100 / 255)}%",

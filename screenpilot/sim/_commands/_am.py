@@ -356,7 +356,7 @@ def cmd(ctx: CommandContext) -> int:
                 return 0
             mode = {"yes": "2", "no": "1", "auto": "0"}.get(rest[1])
             if mode is None:
-                ctx.err(f"Error: mode must be 'yes', 'no', or 'auto'\n")
+                ctx.err("Error: mode must be 'yes', 'no', or 'auto'\n")
                 return 255
             phone.put_setting("secure", "ui_night_mode", mode)
             ctx.out(f"Night mode: {rest[1]}\n")

@@ -287,7 +287,7 @@ def stat_cmd(ctx: CommandContext) -> int:
             fmt = values["c"]
             subs = {"s": str(node.size), "n": p, "Y": str(node.mtime), "a": oct(node.mode & 0o7777)[2:],
                     "F": kind, "A": _perm_string(node.mode), "U": _owner(full)[0], "G": _owner(full)[1]}
-            ctx.out(re.sub(r"%(.)", lambda m: subs.get(m.group(1), m.group(0)), fmt) + "\n")
+            ctx.out(re.sub(r"%(.)", lambda m, subs=subs: subs.get(m.group(1), m.group(0)), fmt) + "\n")
             continue
         owner, group = _owner(full)
         when = time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000", time.gmtime(node.mtime))
@@ -390,7 +390,7 @@ def grep(ctx: CommandContext) -> int:
     if "x" in flags:
         regex = rf"^(?:{regex})$"
     try:
-        rx = re.compile(regex, re.I if "i" in flags else 0)
+        rx = re.compile(regex, re.IGNORECASE if "i" in flags else 0)
     except re.error:
         ctx.err(f"grep: bad regex '{pattern}'\n")
         return 2
@@ -500,7 +500,7 @@ def base64_cmd(ctx: CommandContext) -> int:
     return 0
 
 
-def _digest(algo: str):  # noqa: ANN202 - a factory of commands
+def _digest(algo: str):
     def run(ctx: CommandContext) -> int:
         status = 0
         for name, data in _inputs(ctx, ctx.argv[0], [a for a in ctx.argv[1:] if not a.startswith("-")]):

@@ -104,7 +104,7 @@ def pm(ctx: CommandContext) -> int:
         pkgs = [a for a in rest if not a.startswith("-")]
         pkg = pkgs[-1] if pkgs else ""
         if pkg not in phone.apps:
-            ctx.out(f"Failure [INSTALL_FAILED_INVALID_URI]\n")
+            ctx.out("Failure [INSTALL_FAILED_INVALID_URI]\n")
             return 1
         with phone.transaction():
             phone.installed.add(pkg)
@@ -163,7 +163,7 @@ def pm(ctx: CommandContext) -> int:
 
 
 def _drop_ime(phone: object, package: str) -> None:
-    settings = getattr(phone, "settings")
+    settings = phone.settings
     secure = settings["secure"]
     enabled = [i for i in secure.get("enabled_input_methods", "").split(":") if i and not i.startswith(package + "/")]
     secure["enabled_input_methods"] = ":".join(enabled)

@@ -273,7 +273,6 @@ def dumpsys_package(ctx: CommandContext, pkg: str) -> int:
 
 @command("dumpsys")
 def dumpsys(ctx: CommandContext) -> int:
-    phone = ctx.phone
     args = ctx.argv[1:]
     if not args:
         for name in ("activity", "battery", "display", "input_method", "package", "power", "window"):
