@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from screenpilot.actions import Size, Tap, Terminate, Type
+from screenpilot.agent._demo import demo_targets
 from screenpilot.planner import dialect_for
 
 DIALECT = dialect_for("qwen2.5-vl", "phone")
 SCREEN = Size(1080, 2400)
 SPACE = DIALECT.space(SCREEN)  # absolute pixels of the 1092x2408 resized image
 
-# Targets on the virtual phone, in device pixels (from its uiautomator dump).
-SETTINGS_ICON = (135, 525)  # launcher
-NETWORK_ROW = (600, 530)  # Settings > Network & internet
-WIFI_SWITCH = (970, 336)  # Network & internet > Wi-Fi switch
+# Targets on the virtual phone, in device pixels, read from its own UI tree (as the built-in demo does).
+_TARGETS = demo_targets(SCREEN.width, SCREEN.height)
+SETTINGS_ICON = _TARGETS["settings_icon"]  # launcher
+NETWORK_ROW = _TARGETS["network_row"]  # Settings > Network & internet
+WIFI_SWITCH = _TARGETS["wifi_switch"]  # Network & internet > Wi-Fi switch
 EMPTY_AREA = (540, 1600)  # Network & internet: nothing there
 
 

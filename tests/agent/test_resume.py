@@ -24,14 +24,14 @@ import pytest
 
 from screenpilot.trajectories import read_episode
 
-from ._script import NETWORK_ROW, SETTINGS_ICON, done, tap, taps
+from ._script import NETWORK_ROW, SETTINGS_ICON, WIFI_SWITCH, done, tap, taps
 
 KILLS = 20
 ROW_TAPS = 120  # distinct points on the Wi-Fi row: each toggles the switch
 
 
 def _script() -> list[str]:
-    points = [SETTINGS_ICON, NETWORK_ROW] + [(60 + 7 * k, 290 + (k % 6) * 20) for k in range(ROW_TAPS)]
+    points = [SETTINGS_ICON, NETWORK_ROW] + [(60 + 7 * k, WIFI_SWITCH[1] - 40 + (k % 5) * 20) for k in range(ROW_TAPS)]
     return [tap(p) for p in points] + [done()]
 
 
