@@ -238,6 +238,8 @@ def test_long_press_is_a_held_swipe_on_one_point(adb_device, android) -> None:  
     x, y = (round(v) for v in settings.bounds.center)
     assert result.commands == [f"input swipe {x} {y} {x} {y} 600"]
     assert result.duration_s >= 0.6
+    # the icon has no long-click action, so as on Android the press ends as a click on it
+    assert adb_device.phone.front_task().package == "com.android.settings"
 
 
 def test_open_app_by_package_and_label_and_a_clear_error_for_unknown(adb_device, android) -> None:  # noqa: ANN001
@@ -290,3 +292,37 @@ def test_commands_sent_are_recorded_and_none_is_unknown(adb_device, android) -> 
     act(android, Key(key="home"))
     assert adb_device.records.unknown == [] and adb_device.records.substitutions == []
     wait_for(lambda: any("input keyevent 3" in line for line in adb_device.records.lines()))
+
+
+def test_open_app_by_a_label_only_the_launcher_knows(adb_device, android) -> None:  # noqa: ANN001
+    """'Notes' is in no table of known apps: the driver finds its icon on the home screen and taps it."""
+    result = act(android, OpenApp(app="notes"))
+    assert "launcher icon 'Notes'" in result.detail
+    assert adb_device.phone.front_task().package == "org.screenpilot.notes"
+
+
+def test_open_app_through_the_callers_own_names(adb_device) -> None:  # noqa: ANN001
+    device = AndroidDevice(adb_device.serial, port=adb_device.server.port, apps={"My Jotter": "org.screenpilot.notes"})
+    assert "launched org.screenpilot.notes" in act(device, OpenApp(app="my jotter")).detail
+    assert adb_device.phone.front_task().package == "org.screenpilot.notes"
+
+
+def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  # noqa: ANN001
+    phone = adb_device.phone
+    phone.config.animation_ms = 400.0
+    settings = icon(android, "Settings")
+    android.screenshot()  # what the screen showed: the transition fades from it
+    act(android, Tap(point=settings.bounds.center))
+    assert not phone.settled()  # the transition is running: frames really change
+    result = android.settle(timeout_s=5)
+    assert result.settled and phone.settled()
+    assert result.frame is not None and result.frame.size == PORTRAIT
+
+
+def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_device, android) -> None:  # noqa: ANN001
+    adb_device.phone.config.animation_ms = 1500.0
+    android.screenshot()
+    act(android, Tap(point=icon(android, "Settings").bounds.center))
+    result = android.settle(timeout_s=0.4)
+    assert not result.settled and 0.4 <= result.waited_s < 1.5
+    assert not adb_device.phone.settled()
