@@ -24,14 +24,26 @@ from ._writer import BackgroundWriter
 from ._discover import find_episodes
 from ._export import EXPORT_FORMATS, LLAMAFACTORY_MAX_PIXELS, ExportOptions, ExportReport, export
 from ._viewer import REPORT_FILE, render_report, write_report
+from ._replay import DEFAULT_THRESHOLD, ReplayOptions, ReplayReport, ReplayStep, replay, replayable
+from ._replay_match import Divergence, element_divergence, match_element, screen_divergence
 
 __all__ = [
     "EPISODE_FILE",
+    "DEFAULT_THRESHOLD",
     "EXPORT_FORMATS",
     "LLAMAFACTORY_MAX_PIXELS",
     "REPORT_FILE",
     "ExportOptions",
     "ExportReport",
+    "Divergence",
+    "ReplayOptions",
+    "ReplayReport",
+    "ReplayStep",
+    "element_divergence",
+    "match_element",
+    "replay",
+    "replayable",
+    "screen_divergence",
     "export",
     "find_episodes",
     "render_report",

@@ -171,6 +171,8 @@ def _clock(at: float | None) -> str:
 def _step_view(episode: Episode, step: StepRecord, images: _Images, anchor: str) -> dict[str, Any]:
     timings = {k: v for k, v in step.timings.model_dump().items() if isinstance(v, (int, float)) and v}
     replay = (step.model_extra or {}).get("replay")
+    if isinstance(replay, dict):  # written by replay; keys a crash or an older writer left out read as empty
+        replay = {"source_step": 0, "divergence": None, "where": "", "target": "", "element": None, **replay}
     result = step.result
     return {
         "index": step.index,
