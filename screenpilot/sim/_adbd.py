@@ -399,10 +399,11 @@ class AdbdEndpoint:
     def stop(self) -> None:
         self._stopping.set()
         if self._sock is not None:
-            try:
-                self._sock.close()
+            try:  # shutdown wakes a thread blocked in accept(); close alone does not on Linux
+                self._sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            self._sock.close()
         self.kick()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -130,7 +130,7 @@ def _raw_connect(port: int) -> socket.socket:
 def test_garbage_from_one_client_never_hurts_another(adb_device: AdbDevice, garbage: bytes) -> None:
     s = _raw_connect(adb_device.endpoint.port)
     s.sendall(garbage)
-    s.settimeout(5)
+    s.settimeout(1)  # an OPEN before the handshake is ignored, as adbd does: the client just waits
     try:
         while s.recv(4096):  # the phone closes a client that is not speaking adb
             pass

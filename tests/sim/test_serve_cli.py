@@ -1,0 +1,77 @@
+"""``screenpilot sim serve``: a foreground server with a banner, several devices, a clean Ctrl+C."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+
+from tests.fixtures.android import AdbServer
+
+
+def test_serve_prints_how_to_connect_and_stops_cleanly_on_ctrl_c(
+        phone_process: Callable[..., tuple[subprocess.Popen[bytes], list[int]]], adb_server: AdbServer) -> None:
+    proc, ports = phone_process("--clock", "10:30", "--size", "720x1600", devices=2)
+    for port in ports:
+        serial = f"127.0.0.1:{port}"
+        adb_server.connect(serial)
+        r = adb_server.run("-s", serial, "shell", "wm size")
+        assert r.stdout == b"Physical size: 720x1600\n"
+    serials = [f"127.0.0.1:{p}" for p in ports]
+    assert adb_server.run("-s", serials[1], "shell", "getprop ro.serialno").stdout == b"SPVIRT0002\n"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0
+    assert proc.stdout is None  # output went to the log file the fixture keeps
+    for s in serials:
+        adb_server.run("disconnect", s)
+
+
+def test_serve_banner_text(tmp_path: object) -> None:
+    import threading
+
+    from screenpilot.sim import serve
+
+    lines: list[str] = []
+    stop = threading.Event()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = threading.Thread(target=serve, kwargs={"port": port, "print_line": lines.append, "stop": stop})
+    t.start()
+    try:
+        while "Press Ctrl+C to stop." not in lines:
+            t.join(0.02)
+    finally:
+        stop.set()
+        t.join(10)
+    assert lines[0] == "ScreenPilot virtual phone: Android 14, 1080x2400 at 420 dpi"
+    assert f"    adb connect 127.0.0.1:{port}" in lines
+    assert lines[-1] == "stopped"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "screenpilot.cli", "sim", "serve", *args], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_bad_arguments_end_in_one_line_on_stderr() -> None:
+    r = _cli("--size", "12x")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("screenpilot: error: ") and "WIDTHxHEIGHT" in r.stderr
+    r = _cli("--devices", "0")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    r = _cli("--clock", "25:99")
+    assert r.returncode == 1 and r.stderr == "screenpilot: error: clock must be HH:MM, got '25:99'\n"
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = _cli("--port", str(port))
+    assert r.returncode == 1
+    assert r.stderr == (f"screenpilot: error: cannot listen on 127.0.0.1:{port}: it is in use "
+                        "(choose another --port, or stop what listens there)\n")
