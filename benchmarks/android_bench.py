@@ -114,6 +114,17 @@ def screenshots(device: AndroidDevice, phone: Any, reps: int) -> None:
         print(f"{mode:4} phone   {_stats(own)}   (the virtual phone's own cost)")
         decode = _time(lambda: Frame(frames[-1].data, frames[-1].format, frames[-1].size).image, max(5, reps // 3))
         print(f"{mode:4} decode  {_stats(decode)}   (host: bytes -> PIL image, paid only when used)")
+    print("-- while a 60 s transition runs (every capture is a new picture, as on a real phone) --")
+    phone.config.animation_ms = 60_000.0
+    device.screenshot()
+    device.execute(DeviceAction(action=Tap(point=Point(135, 525)), size=Size(1080, 2400)))  # opens Settings
+    for mode in ("png", "raw"):
+        device.capture = mode  # type: ignore[assignment]
+        sizes: list[int] = []
+        total = _time(lambda: sizes.append(len(device._capture_once(mode).data)), reps)  # type: ignore[arg-type]
+        print(f"{mode:4} driver  {_stats(total)}   {statistics.median(sizes) / 1e6:5.2f} MB on the wire")
+    phone.config.animation_ms = 0.0
+    phone.go_home()
     device.capture = "auto"
     device.capture_timings.clear()
     device.screenshot()

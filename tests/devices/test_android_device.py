@@ -326,3 +326,17 @@ def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_devic
     result = android.settle(timeout_s=0.4)
     assert not result.settled and 0.4 <= result.waited_s < 1.5
     assert not adb_device.phone.settled()
+
+
+def test_shell_v1_devices_still_get_exit_codes_and_exact_bytes(adb_device, android) -> None:  # noqa: ANN001
+    """Phones whose adbd lacks shell_v2 (before Android 7): exit status through an appended `echo $?`."""
+    assert android.link.shell_v2  # the virtual phone announces shell_v2, like Android 7+
+    android.link.shell_v2 = False
+    from screenpilot.devices.android import CommandFailed
+
+    with pytest.raises(CommandFailed, match="exit 1"):
+        android.shell("ls /no/such/dir")
+    android.capture = "png"
+    assert android.screenshot().data == adb_device.adb("exec-out", "screencap -p").stdout
+    act(android, OpenApp(app="com.android.settings"))
+    assert adb_device.phone.front_task().package == "com.android.settings"

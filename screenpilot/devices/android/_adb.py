@@ -181,6 +181,18 @@ class AdbLink:
         """(serial, state, tags) for every device the server knows, offline and unauthorized included."""
         return list_devices(self._client, self.server)
 
+    def features(self) -> set[str]:
+        """What the device's adbd offers (``shell_v2``, ``cmd``, ...), as the server recorded at handshake."""
+        try:
+            return set(self._adbutils_device().get_features().strip().split(","))
+        except Exception as exc:  # noqa: BLE001
+            raise self._err(exc) from exc
+
+    def _adbutils_device(self) -> Any:
+        import adbutils
+
+        return adbutils.AdbDevice(self._client, serial=self.serial)
+
     def state(self) -> str:
         """This device's state on the server: device, offline, unauthorized, ... or 'absent'."""
         for serial, state, _ in self.devices():
@@ -264,16 +276,6 @@ class AdbLink:
             self._sleep(delay)
             if isinstance(err, DeviceOffline | DeviceNotFound):
                 self.reconnect()
-
-    def sync_pull(self, path: str) -> bytes:
-        """A file's bytes over the sync service (no shell, no text decoding)."""
-        import adbutils
-
-        try:
-            dev = adbutils.AdbDevice(self._client, serial=self.serial)
-            return b"".join(dev.sync.iter_content(path))
-        except Exception as exc:  # noqa: BLE001
-            raise self._err(exc) from exc
 
 
 def _short(command: str, limit: int = 120) -> str:

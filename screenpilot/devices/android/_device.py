@@ -115,6 +115,8 @@ class AndroidDevice:
             self.server_version = probe.server_version()
         self.serial = self._choose(serial or os.environ.get("ANDROID_SERIAL") or None, probe)
         self.link = probe.for_serial(self.serial)
+        # Android 7+ adbd speaks shell v2 (separate stderr, a real exit status); older ones get v1 + `echo $?`
+        self.link.shell_v2 = "shell_v2" in self.link.features()
 
     # -- choosing the device -----------------------------------------------------------------------
 
@@ -512,19 +514,19 @@ class AndroidDevice:
 
     def _open_app(self, app: str, record: list[str]) -> str:
         name = app.strip()
-        packages = self.installed_packages()
-        installed = set(packages)
-        if name not in installed:
-            installed = set(self.installed_packages(refresh=True))
+        installed = set(self.installed_packages())
         package = name if name in installed else _apps.resolve_label(name, installed, self.apps)
+        if package is None:  # maybe installed since we last looked
+            installed = set(self.installed_packages(refresh=True))
+            package = name if name in installed else _apps.resolve_label(name, installed, self.apps)
         if package is not None:
             self._launch(package, record)
             return f"launched {package}"
         if not _apps.looks_like_package(name):
             element = self._launcher_icon(name, record)
             if element is not None:
-                x, y = self._to_screen(element.bounds.center, self._screen or self.info().logical_size)
-                self._act(f"input tap {x} {y}", record)
+                center = element.bounds.center  # UI-tree bounds are the screen as it is now
+                self._act(f"input tap {round(center.x)} {round(center.y)}", record)
                 return f"tapped the launcher icon {element.label!r}"
         labels = list(self.apps) + [k.title() for k, v in _apps.KNOWN_LABELS.items() if set(v) & installed]
         near = _apps.close_matches(name, labels + self._launcher_labels, sorted(installed))
