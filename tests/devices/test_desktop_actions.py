@@ -101,16 +101,22 @@ def test_vertical_and_horizontal_scroll_move_by_exact_wheel_clicks(desktop, tk_p
     if not with_point:
         act(desktop, Move(point=point))
     where = {"point": point} if with_point else {}
-    act(desktop, Scroll(dy=3, **where))
-    probe.wait_for(lambda e: e["event"] == "scroll" and e["top"] == 15, what="3 clicks down (15 px)")
-    act(desktop, Scroll(dy=-1, **where))
-    probe.wait_for(lambda e: e["event"] == "scroll" and e["top"] == 10, what="1 click up")
-    act(desktop, Scroll(dx=4, **where))
-    probe.wait_for(lambda e: e["event"] == "scroll" and e["left"] == 28, what="4 clicks right (28 px)")
-    act(desktop, Scroll(dx=-2, **where))
-    probe.wait_for(lambda e: e["event"] == "scroll" and e["left"] == 14, what="2 clicks left")
-    state = probe.state()
-    assert (state["left"], state["top"]) == (14, 10)
+
+    def scroll(clicks: int, **delta: int) -> tuple[int, int]:
+        """Scroll, wait for one wheel event per click, return where the view ended up."""
+        mark = probe.mark()
+        act(desktop, Scroll(**delta, **where))
+        probe.wait_for(lambda _: len([e for e in probe.since(mark) if e["event"] == "scroll"]) == clicks,
+                       since=mark, what=f"{clicks} wheel events")
+        wheel = [e for e in probe.since(mark) if e["event"] == "scroll"]
+        assert len(wheel) == clicks
+        return wheel[-1]["left"], wheel[-1]["top"]
+
+    assert scroll(3, dy=3) == (0, 15)  # 3 clicks down, 5 px each
+    assert scroll(1, dy=-1) == (0, 10)
+    assert scroll(4, dx=4) == (28, 10)  # 4 clicks right, 7 px each
+    assert scroll(2, dx=-2) == (14, 10)
+    assert [e["button"] for e in probe.events if e["event"] == "scroll"] == [5, 5, 5, 4, 5, 5, 5, 5, 4, 4]
 
 
 def _focus_entry(desktop: DesktopDevice, probe) -> None:

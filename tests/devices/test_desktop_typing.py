@@ -71,7 +71,10 @@ def test_every_printable_ascii_character_but_angle_brackets_types_exactly_with_k
 
 @pytest.mark.parametrize("method", ["clipboard", "xdotool", "keys"])
 def test_each_method_types_what_it_can_exactly(xvfb, stop_file, tk_probe, method) -> None:
-    text = {"clipboard": EXACT_CASES["mixed"], "xdotool": "a<b> été 漢字", "keys": EXACT_CASES["ascii"]}[method]
+    # xdotool gets only characters of the keymap here: others it types by remapping a spare key code
+    # for an instant, and an application that reads the key after the mapping is reverted sees
+    # nothing (a race in xdotool, and the reason ``auto`` pastes instead).
+    text = {"clipboard": EXACT_CASES["mixed"], "xdotool": "a<b> [x] ~C:\\ <>", "keys": EXACT_CASES["ascii"]}[method]
     probe = tk_probe()
     with DesktopDevice(xvfb.display, typing=method, kill_switch=KillSwitch(stop_file=stop_file, hotkey=None)) as device:
         click_entry(device, probe)
@@ -165,7 +168,7 @@ def test_a_paste_nobody_fetches_falls_back_to_xdotool(desktop, tk_probe, xvfb) -
     act(desktop, Click(point=desktop.monitor.from_root(px, py)))
     desktop.typist.paste_timeout_s = 0.3
     mark = probe.mark()
-    result = act(desktop, Type(text="é"))
+    result = act(desktop, Type(text="<"))  # pyautogui would type '>': auto pastes it
     assert "typed with xdotool instead" in result.detail
-    probe.wait_for(lambda e: e["event"] == "key" and e["keysym"] == "eacute", since=mark, what="é typed by xdotool")
+    probe.wait_for(lambda e: e["event"] == "key" and e["keysym"] == "less", since=mark, what="< typed by xdotool")
     assert get_clipboard(xvfb.display) == "kept"

@@ -128,6 +128,9 @@ class Probe:
             return
         cmd = json.loads(line).get("cmd")
         if cmd == "state":
+            # Handle every X event already sent to us first: the driver's input reached the server
+            # before the test asked, so the answer must include its effects.
+            self.root.update()
             focus = self.root.focus_get()
             emit(
                 event="state", entry=self.text.get(), decoy=self.decoy_text.get(),
@@ -140,7 +143,9 @@ class Probe:
     # -- the ready report --------------------------------------------------------------------
 
     def report_ready(self) -> None:
-        widgets = {"pad": self.pad, "entry": self.entry, "scroller": self.scroller, "animate": self.button}
+        widgets = {
+            "pad": self.pad, "entry": self.entry, "scroller": self.scroller, "animate": self.button, "light": self.light,
+        }
         if self.decoy is not None:
             widgets["decoy_entry"] = self.decoy_entry
         rects = {

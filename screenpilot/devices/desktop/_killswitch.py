@@ -206,6 +206,9 @@ class _HotkeyListener:
                 pass
 
     def stop(self) -> None:
-        os.write(self._wake_w, b"x")
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:  # the thread already ended (its display went away) and closed the other end
+            pass
         self._thread.join(timeout=2)
         os.close(self._wake_w)

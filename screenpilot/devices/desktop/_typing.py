@@ -4,7 +4,10 @@
   non-ASCII silently and types ``<`` as ``>``).
 - ``clipboard``: paste through the CLIPBOARD (see ``_clipboard``), restoring what it held. Exact for
   any text; costs two xclip runs and needs the focused window to paste with ``paste_keys``.
-- ``xdotool``: ``xdotool type``. Any text, but it lower-cases accented capitals (``É`` -> ``é``).
+- ``xdotool``: ``xdotool type``. Exact for characters of the current keymap (``<>`` included). Others
+  it types by remapping a spare key code for an instant: it lower-cases accented capitals
+  (``É`` -> ``é``), and an application that reads the key after the mapping is reverted sees
+  nothing. A last resort.
 - ``auto`` (default): keys when they are exact, else the clipboard when it can be put back (empty
   or holding text), else xdotool. A paste nobody fetched falls back to xdotool.
 
