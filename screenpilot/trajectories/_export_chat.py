@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import Size
-from ..planner import BudgetExceeded, Dialect, HistoryPolicy, HistoryStep, ImagePart, ModelRequest, TextPart, dialect_for
+from ..planner import (
+    BudgetExceeded,
+    Dialect,
+    HistoryPolicy,
+    HistoryStep,
+    ImagePart,
+    ModelRequest,
+    TextPart,
+    dialect_for,
+)
 from ._export import (
     LLAMAFACTORY_MAX_PIXELS,
     ExportOptions,

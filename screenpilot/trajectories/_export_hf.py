@@ -129,7 +129,7 @@ def write_hf(episodes: list[Episode], options: ExportOptions, report: ExportRepo
             datasets.enable_progress_bars()
 
 
-def _write(Dataset: Any, episodes: list[Episode], options: ExportOptions, report: ExportReport) -> None:  # noqa: N803
+def _write(Dataset: Any, episodes: list[Episode], options: ExportOptions, report: ExportReport) -> None:
 
     out = Path(options.out)
     data = out / "data"

@@ -13,7 +13,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..actions import Answer, Key, LongPress, OpenApp, Swipe, SystemButton, Tap, Terminate, Type, normalize_phone_key
+from ..actions import (
+    Answer,
+    Key,
+    LongPress,
+    OpenApp,
+    Swipe,
+    SystemButton,
+    Tap,
+    Terminate,
+    Type,
+    normalize_phone_key,
+)
 from ..perception import CoordinateSpace
 from ._export import ExportOptions, ExportReport, ImageStore, device_action_of, trainable, write_jsonl
 from ._reader import Episode

@@ -19,6 +19,8 @@ from screenpilot.perception import Frame
 from screenpilot.planner import HistoryStep, dialect_for
 from screenpilot.trajectories import EpisodeMeta, Recorder, StepRecord, StepTimings
 
+PHONE = Size(1080, 2400)
+
 
 @dataclass
 class Turn:
@@ -61,7 +63,7 @@ def build_episode(
     *,
     instruction: str = "Turn on Wi-Fi",
     dialect: str = "qwen2.5-vl",
-    size: Size = Size(1080, 2400),
+    size: Size = PHONE,
     kind: str = "phone",
     outcome: str | None = "success",
     screenshots: int = 1,

@@ -323,3 +323,23 @@ def test_cli_export(runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit) as exit_:
         main(["export", str(runs), "--format", "llamafactory", "--out", str(tmp_path / "x"), "--history-images", "0"])
     assert exit_.value.code == 2
+
+
+def test_an_episode_the_agent_recorded_exports_and_views(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``screenpilot run --device sim`` end to end, then its episode through every format and the report."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "Turn on Wi-Fi", "--device", "sim", "--out", str(tmp_path / "runs")])
+    assert exit_.value.code == 0
+    (folder,) = (tmp_path / "runs").iterdir()
+    episode = read_episode(folder)
+    out = tmp_path / "lf"
+    report = export([folder], ExportOptions(format="llamafactory", out=out))
+    assert report.samples == len(episode.steps) == 4
+    for row, entry in zip(_rows(out, "data.jsonl"), _rows(out, "index.jsonl")):
+        _check_chat_row(row, out, episode.steps[entry["step"]], 768 * 768)
+    for fmt in ("swift", "hf", "aitw", "odyssey"):
+        assert export([folder], ExportOptions(format=fmt, out=tmp_path / fmt)).samples == 4
+    from screenpilot.trajectories import write_report
+
+    html = write_report([folder]).read_text(encoding="utf-8")
+    assert html.count('class="step') == 4 and "Turn on Wi-Fi" in html

@@ -8,6 +8,7 @@ at another resolution, rotated, at a given speed, and through the agent loop as 
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,7 @@ def test_speed_waits_the_recorded_pauses_scaled(adb_device: Any, source: Path, t
         t = s.timings
         return s.started_at + t.observe_s + t.prompt_s + t.model_s + t.parse_s
 
-    gaps = [max(0.0, act_start(b) - act_start(a) - a.timings.act_s) / 4 for a, b in zip(original, original[1:])]
+    gaps = [max(0.0, act_start(b) - act_start(a) - a.timings.act_s) / 4 for a, b in itertools.pairwise(original)]
     assert slept == pytest.approx([g for g in gaps if g])
     assert [s.waited_s for s in report.steps[1:]] == pytest.approx([round(g, 4) for g in gaps], abs=1e-4)
     assert report.outcome == "success" and adb_device.phone.get_setting("global", "wifi_on") == "1"
