@@ -95,3 +95,12 @@ def test_close_matches_name_labels_and_packages() -> None:
     near = close_matches("Setings", ["Settings", "Contacts"], ["com.android.settings", "com.foo.contacts"])
     assert near[0] == "Settings" and "com.android.settings" in near
     assert "com.foo.contacts" in close_matches("contact", [], ["com.android.settings", "com.foo.contacts"])
+
+
+def test_importing_the_driver_loads_no_adbutils_and_starts_nothing() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, screenpilot.devices.android, screenpilot.devices; print('adbutils' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr

@@ -152,3 +152,26 @@ def test_read_back_reports_what_the_field_really_holds(editor) -> None:  # noqa:
     assert result.text_after == "first second" and "ends with it" in result.detail
     device.read_back = False
     assert act(device, Type(text="!")).text_after is None
+
+
+def test_a_link_lost_during_the_broadcast_is_unknown_and_the_keyboard_still_restored(editor, adb_device) -> None:  # noqa: ANN001
+    device, phone, _, body = editor
+    focus(device, body)
+    original_run = device.link.run
+
+    def run(command: str, **kw: object):  # noqa: ANN202
+        if command.startswith("am broadcast"):
+            phone.faults.drop_probability = 1.0  # the link dies as the text is sent
+            try:
+                return original_run(command, **kw)
+            finally:
+                phone.faults.drop_probability = 0.0
+        return original_run(command, **kw)
+
+    device.link.run = run  # type: ignore[method-assign]
+    from screenpilot.devices import ActionOutcomeUnknown
+
+    with pytest.raises(ActionOutcomeUnknown, match="0 of 1 command lines had finished"):
+        act(device, Type(text="où"))
+    assert phone.current_ime == "com.android.inputmethod.latin/.LatinIME"
+    assert ADB_IME not in phone.settings["secure"].get("enabled_input_methods", "")

@@ -471,8 +471,18 @@ class AndroidDevice:
                 self.shell(f"ime set {ADB_KEYBOARD}")
                 self._wait_ime(ADB_KEYBOARD)
             self._run_all(join_commands(ime_commands(text)), record)
-        finally:
-            self._restore_ime(previous if switched else None, enabled_here, record)
+        except DeviceError as exc:
+            # restore what we can, but the first failure is the one to report (it may be an unknown outcome)
+            problems = self._restore_ime(previous if switched else None, enabled_here, record)
+            if problems:
+                exc.message += f"; the keyboard could not be restored either ({problems})"
+            raise
+        problems = self._restore_ime(previous if switched else None, enabled_here, record)
+        if problems:
+            raise DeviceError(
+                f"typed, but could not restore the keyboard: {problems}",
+                hint=f"select your keyboard again in the phone's settings (it was {previous or 'the default'})",
+            )
 
     def _wait_ime(self, ime: str, deadline_s: float = 5.0) -> None:
         """Until the IME is the selected one (and bound, where ``dumpsys input_method`` says so)."""
@@ -489,26 +499,19 @@ class AndroidDevice:
                 raise DeviceError(f"the phone did not switch to the {ime} keyboard (still {current or 'none'})")
             time.sleep(delay)
 
-    def _restore_ime(self, previous: str | None, disable: bool, record: list[str]) -> None:
+    def _restore_ime(self, previous: str | None, disable: bool, record: list[str]) -> str:
+        """Put the user's keyboard back; returns what could not be done ('' when all went well)."""
         problems = []
-        if previous is not None:
-            command = f"ime set {previous}" if previous else "ime reset"
+        commands = ([f"ime set {previous}" if previous else "ime reset"] if previous is not None else []) + (
+            [f"ime disable {ADB_KEYBOARD}"] if disable else []
+        )
+        for command in commands:
             record.append(command)
             try:
                 self.shell(command)
             except DeviceError as exc:
                 problems.append(f"{command}: {exc}")
-        if disable:
-            record.append(f"ime disable {ADB_KEYBOARD}")
-            try:
-                self.shell(f"ime disable {ADB_KEYBOARD}")
-            except DeviceError as exc:
-                problems.append(f"ime disable: {exc}")
-        if problems:
-            raise DeviceError(
-                "typed, but could not restore the keyboard: " + "; ".join(problems),
-                hint=f"select your keyboard again in the phone's settings (it was {previous or 'the default'})",
-            )
+        return "; ".join(problems)
 
     # -- apps ------------------------------------------------------------------------------------------
 
