@@ -255,6 +255,7 @@ class AdbLink:
         """Run ``command`` through the device's ``sh -c``; retries only where that cannot repeat an action."""
         timeout = timeout or self.timeout
         delays = iter(self.backoff.delays())
+        give_up_at = time.monotonic() + self.backoff.total  # wall clock: a stalled phone eats whole timeouts
         while True:
             try:
                 return self._once(command, timeout)
@@ -271,7 +272,7 @@ class AdbLink:
             if not isinstance(err, DeviceOffline | DeviceNotFound | DeviceTimeout | ServerUnavailable):
                 raise err
             delay = next(delays, None)
-            if delay is None:
+            if delay is None or time.monotonic() + delay > give_up_at:
                 raise err
             self._sleep(delay)
             if isinstance(err, DeviceOffline | DeviceNotFound):
