@@ -164,7 +164,7 @@ def write_png(source: Path, target: Path, size: Size | None) -> None:
         picture = img.convert("RGB")
     if size is not None and picture.size != tuple(size):
         picture = picture.resize(tuple(size), Image.Resampling.BICUBIC)
-    picture.save(target, format="PNG", compress_level=6)
+    picture.save(target, format="PNG", compress_level=3)  # level 6 costs twice the time for 5 % less
 
 
 def _safe(name: str) -> str:
