@@ -175,7 +175,11 @@ def select_episodes(sources: Iterable[Path | str], options: ExportOptions, repor
     """The episodes to export: finished ones (unless asked otherwise), successful ones with --only-success."""
     chosen = []
     for folder in find_episodes(sources):
-        episode = read_episode(folder)
+        try:
+            episode = read_episode(folder)
+        except TrajectoryError as exc:  # one damaged episode must not sink a whole export
+            report.skipped_episodes.append(f"{folder.name}: damaged ({exc.message})")
+            continue
         meta = episode.meta
         if meta.outcome is None and not options.include_unfinished:
             report.skipped_episodes.append(f"{meta.id}: unfinished (no outcome; it may have crashed)")

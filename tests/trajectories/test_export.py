@@ -312,6 +312,17 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
         ExportOptions(format="swift", out=tmp_path, history_images=0)
 
 
+def test_a_damaged_episode_is_left_out_with_the_reason(runs: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "runs"
+    shutil.copytree(runs, copy)
+    (copy / "ep-failed" / "frames" / "000000.png").unlink()
+    report = export([copy], ExportOptions(format="aitw", out=tmp_path / "a"))
+    assert report.episodes == 1 and any(s.startswith("ep-failed: damaged") and "000000.png" in s
+                                        for s in report.skipped_episodes)
+
+
 def test_cli_export(runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["export", str(runs), "--format", "llamafactory", "--out", str(tmp_path / "cli"), "--only-success"])
