@@ -41,7 +41,7 @@ def set_clipboard(display: str, text: str) -> None:
 def get_clipboard(display: str) -> str | None:
     out = subprocess.run(
         ["xclip", "-selection", "clipboard", "-o"], capture_output=True, env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
-        timeout=5,
+        timeout=5, check=False,
     )
     return out.stdout.decode() if out.returncode == 0 else None
 

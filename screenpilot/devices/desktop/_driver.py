@@ -13,11 +13,12 @@ window manager it leaves focus to it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import platform
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self, cast
 
 from ...actions import (
     ActionError,
@@ -44,8 +45,8 @@ from ._keys import normalize_keys
 from ._killswitch import KillSwitch
 from ._monitors import Monitor, select_monitor
 from ._tools import Tools
-from ._typing import Typist, TypingMethod
-from ._x11 import X11, resolve_display, unavailable
+from ._typing import TypingMethod, Typist
+from ._x11 import X11, resolve_display
 
 __all__ = ["DesktopDevice"]
 
@@ -168,13 +169,13 @@ class DesktopDevice:
         except Exception as exc:  # mss raises AssertionError/XError/ScreenShotError on a dead server
             self._x.ping()  # a dead display is DisplayUnavailable, not a capture problem
             raise CaptureFailed(f"mss could not capture {m} on {self.display}: {exc!r}") from exc
-        return Frame.from_raw(
-            bytes(shot.raw), Size(*shot.size), "bgra", captured_at=time.time(), source=f"x11:{self.display}/{m.name}"
-        )
+        # mss hands every grab a fresh bytearray: the frame keeps it as is (copying 8 MB into bytes
+        # would cost more than the capture itself).
+        data = cast(bytes, shot.raw)
+        return Frame.from_raw(data, Size(*shot.size), "bgra", captured_at=time.time(), source=f"x11:{self.display}/{m.name}")
 
     def ui_tree(self) -> None:
         """No accessibility tree yet (AT-SPI is not wired): the model works from pixels."""
-        return None
 
     def settle(self, **options: Any) -> SettleResult:
         """Wait until this monitor stops changing (``perception.wait_until_settled``; options pass
@@ -200,14 +201,12 @@ class DesktopDevice:
     def close(self) -> None:
         self.kill_switch.close()
         if self._mss is not None:
-            try:
+            with contextlib.suppress(Exception):  # the server may already be gone
                 self._mss.close()
-            except Exception:  # the server may already be gone
-                pass
             self._mss = None
         self._x.close()
 
-    def __enter__(self) -> DesktopDevice:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

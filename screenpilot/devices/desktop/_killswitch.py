@@ -17,6 +17,7 @@ fail-safe (pointer in a corner) is off by default: see ``DesktopDevice``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal as signals
@@ -148,7 +149,7 @@ class _HotkeyListener:
     """A thread with its own X connection that grabs one key combination on the root window."""
 
     def __init__(self, display: str, keys: tuple[str, ...], switch: KillSwitch) -> None:
-        from Xlib import X, XK
+        from Xlib import XK, X
         from Xlib import display as xdisplay
         from Xlib import error as xerror
 
@@ -196,14 +197,12 @@ class _HotkeyListener:
                     event = self._d.next_event()
                     if event.type == X.KeyPress and event.detail == self._keycode and event.state & self._mask == self._mask:
                         self._switch.trip("kill-switch hotkey " + "+".join(self._switch.hotkey or ()))
-        except Exception:  # the display went away: the stop file still works, nothing to report here
+        except Exception:  # noqa: BLE001 - the display went away; the stop file still works
             return
         finally:
             os.close(self._wake_r)
-            try:
+            with contextlib.suppress(Exception):  # already closed with the server
                 self._d.close()
-            except Exception:  # already closed with the server
-                pass
 
     def stop(self) -> None:
         try:

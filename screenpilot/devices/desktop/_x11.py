@@ -6,6 +6,7 @@ DISPLAY. Every failure of the connection becomes :class:`DisplayUnavailable` nam
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from typing import Any
@@ -48,6 +49,7 @@ class X11:
         from Xlib import error as xerror
 
         self.name = display
+        self._xerror = xerror
         self._errors: tuple[type[BaseException], ...] = (xerror.DisplayError, xerror.ConnectionClosedError, OSError)
         try:
             self._d: Any = xdisplay.Display(display)
@@ -135,7 +137,7 @@ class X11:
                 parent = window.query_tree().parent
             except self._errors as exc:
                 raise unavailable(self.name, exc) from exc
-            except Exception:  # the window went away between the query and now: it has no name
+            except self._xerror.XError:  # the window went away between the query and now: no name
                 return ""
             if not parent or parent.id == self._root.id:
                 return ""
@@ -155,7 +157,7 @@ class X11:
         wm = self._d.create_resource_object("window", int(prop.value[0]))
         try:
             name_prop = wm.get_full_property(self._d.intern_atom("_NET_WM_NAME"), X.AnyPropertyType)
-        except Exception:
+        except self._xerror.XError:  # a stale check window: some manager ran, name unknown
             return "unknown"
         if name_prop is None:
             return "unknown"
@@ -163,7 +165,5 @@ class X11:
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(*self._errors):  # a dead server's connection has nothing left to free
             self._d.close()
-        except Exception:  # closing a connection to a dead server has nothing left to free
-            pass
