@@ -154,8 +154,9 @@ def _interactive(phone: VirtualPhone, shell: object, stdin: PipeInput, stdout: C
     line = bytearray()
     code = 0
 
-    def prompt() -> None:
-        stdout.write(f"{phone.config.device}:{shell.cwd} $ ")
+    def prompt() -> None:  # mksh prompts only when it has a terminal (adb shell with a pty)
+        if echo:
+            stdout.write(f"{phone.config.device}:{shell.cwd} $ ")
 
     prompt()
     while not shell.cancelled.is_set():

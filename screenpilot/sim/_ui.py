@@ -25,6 +25,8 @@ __all__ = [
     "Ui",
     "View",
     "font",
+    "shift",
+    "text_width",
     "wrap_text",
 ]
 
@@ -413,5 +415,3 @@ def shift(v: View, dx: int, dy: int) -> View:
     _shift(v, dx, dy)
     return v
 
-
-__all__ += ["shift", "text_width"]

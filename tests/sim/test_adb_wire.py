@@ -253,3 +253,29 @@ def test_an_unauthorized_phone_waits_for_the_person_to_allow(adb_server: object)
     finally:
         adb_server.run("disconnect", ep.serial)
         ep.stop()
+
+
+def test_interactive_shell_reads_commands_from_stdin(adb_device: AdbDevice) -> None:
+    r = adb_device.adb("shell", input=b"echo hi\ncd /sdcard; pwd\nexit 3\n", timeout=20)
+    assert (r.returncode, r.stdout) == (3, b"hi\n/sdcard\n")
+
+
+def test_stdin_reaches_a_command(adb_device: AdbDevice) -> None:
+    assert adb_device.adb("shell", "cat", input=b"piped\n", timeout=20).stdout == b"piped\n"
+
+
+def test_a_pty_shell_answers_with_crlf(adb_device: AdbDevice) -> None:
+    assert adb_device.adb("shell", "-t", "-t", "echo tty").stdout == b"tty\r\n"
+
+
+def test_directories_push_and_pull_through_list(adb_device: AdbDevice, tmp_path: object) -> None:
+    from pathlib import Path
+
+    base = Path(str(tmp_path))
+    r = adb_device.adb("pull", "/sdcard/Documents/Notes", str(base))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (base / "Notes").iterdir()) == ["Ideas.txt", "Shopping list.txt"]
+    assert (base / "Notes" / "Ideas.txt").read_bytes() == adb_device.phone.fs.read("/sdcard/Documents/Notes/Ideas.txt")
+    r = adb_device.adb("push", str(base / "Notes"), "/sdcard/Download/")
+    assert r.returncode == 0, r.stderr
+    assert adb_device.shell("ls /sdcard/Download/Notes").stdout == b"Ideas.txt\nShopping list.txt\n"

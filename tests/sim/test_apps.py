@@ -357,3 +357,60 @@ def test_adbutils_verbs_work_unchanged(adb_device: AdbDevice, tmp_path: object) 
     d.app_stop("org.screenpilot.notes")
     assert d.app_current().package == "com.android.launcher3"
     wait_for(lambda: d.shell("getprop sys.boot_completed") == "1", what="boot completed")
+
+
+def test_contact_edit_changes_the_stored_contact(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    dev.adbutils().app_start("com.android.contacts")
+    tap(dev, find(dev, desc="Bruno Kowalski"))
+    tap(dev, find(dev, desc="Edit contact"))
+    number = find(dev, rid="number")
+    assert number.text == "+1 555 0101"
+    tap(dev, number)
+    dev.shell("input keyevent DEL DEL DEL DEL && input text 9999")
+    tap(dev, find(dev, text="Save"))
+    assert find(dev, text="+1 555 9999").text == "+1 555 9999"
+    assert content(dev, "content://com.android.contacts/contacts", "display_name='Bruno Kowalski'")[0]["number"] == (
+        "+1 555 9999")
+
+
+def test_leaving_an_edited_form_asks_to_discard(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    dev.shell("am start -a android.intent.action.INSERT -n com.android.contacts/.activities.ContactEditorActivity")
+    tap(dev, find(dev, rid="given_name"))
+    dev.shell("input text Draft")
+    dev.shell("input keyevent BACK")  # hides the keyboard
+    dev.shell("input keyevent BACK")  # asks
+    assert find(dev, text="Discard changes?")
+    tap(dev, find(dev, text="Discard"))
+    assert content(dev, "content://com.android.contacts/contacts", "given_name='Draft'") == []
+
+
+def test_draganddrop_and_motionevents_are_gestures_too(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    dev.shell("am start -a android.settings.DISPLAY_SETTINGS")
+    b = find(dev, desc="Brightness level").bounds
+    y = b.center.y
+    dev.shell(f"input draganddrop {b.left + 30} {y} {b.right - 1} {y} 50")
+    assert int(dev.shell("settings get system screen_brightness").stdout) >= 250
+    dev.shell(f"input motionevent DOWN {b.left + 30} {y}; input motionevent UP {b.left + 1} {y}")
+    assert int(dev.shell("settings get system screen_brightness").stdout) <= 5
+
+
+HOSTILE_TEXT = ["$(reboot)", "`id`", "a;reboot", "a|reboot", "it's", 'say"hi"', "$HOME", "a&&b", "x\\y", "*?[a]",
+                "{a,b}", "~root", "#hash", "a>b<c"]
+
+
+def test_hostile_text_typed_through_a_quoted_command_arrives_literally(adb_device: AdbDevice) -> None:
+    """What a correct driver does (quote for sh, spaces as %s): the field gets exactly the text."""
+    dev = adb_device
+    dev.shell("am start -n org.screenpilot.notes/.EditorActivity")
+    body = find(dev, rid="note_body_edit")
+    tap(dev, body)
+    for text in HOSTILE_TEXT:
+        dev.phone.clear_text()
+        dev.phone.records.clear()
+        r = dev.shell(f"input text {shlex.quote(text)}")
+        assert r.returncode == 0, r.stderr
+        assert dev.phone.focused_field().text == text
+        assert dev.phone.records.substitutions == [] and dev.phone.records.unknown == []

@@ -183,3 +183,17 @@ def test_cmd_and_svc(adb_device: AdbDevice) -> None:
 def test_service_level_fixed_answers(adb_device: AdbDevice) -> None:
     r = adb_device.adb("root")
     assert b"adbd cannot run as root in production builds" in r.stdout + r.stderr
+
+
+def test_power_key_turns_the_screen_off_and_on(adb_device: AdbDevice) -> None:
+    import io
+
+    from PIL import Image
+
+    sh(adb_device, "input keyevent POWER")
+    assert "mWakefulness=Asleep" in sh(adb_device, "dumpsys power")[1]
+    img = Image.open(io.BytesIO(adb_device.adb("exec-out", "screencap -p").stdout))
+    assert img.getextrema() == ((0, 0), (0, 0), (0, 0))
+    sh(adb_device, "input keyevent KEYCODE_WAKEUP")
+    assert "mHoldingDisplaySuspendBlocker=true" in sh(adb_device, "dumpsys power")[1]
+    assert adb_device.adbutils().is_screen_on()
