@@ -112,6 +112,8 @@ def _send(phone: VirtualPhone, stream: Stream, reader: StreamReader, spec: str) 
         mode = 0o100644
     chunks: list[bytes] = []
     mtime = 0
+    room = phone.fs.capacity - phone.fs.used()
+    received = 0
     while True:
         header = reader.read_exact(8)
         if header is None:
@@ -124,13 +126,20 @@ def _send(phone: VirtualPhone, stream: Stream, reader: StreamReader, spec: str) 
             data = reader.read_exact(length)
             if data is None:
                 return False
-            chunks.append(data)
+            received += len(data)
+            if received <= room:  # past the free space, keep reading to DONE but hold nothing
+                chunks.append(data)
+            else:
+                chunks.clear()
         elif ident == b"DONE":
             mtime = length
             break
         else:
             _fail(stream, f"invalid data message {ident!r}")
             return False
+    if received > room:
+        _fail(stream, "couldn't create file: No space left on device")
+        return True
     try:
         if st.S_ISLNK(mode):
             raise FsError(1, path)  # the shell user cannot create links: EPERM

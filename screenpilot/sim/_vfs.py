@@ -8,14 +8,19 @@ writable places (``/sdcard`` and ``/data/local/tmp``) can be changed, as on a pr
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import posixpath
 import stat as st
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 __all__ = ["Dir", "File", "FsError", "Link", "Node", "VirtualFS", "android_tree"]
+
+_T = TypeVar("_T")
 
 _WRITABLE = ("/storage/emulated/0", "/data/local/tmp")
 _MAX_LINKS = 8
@@ -70,18 +75,43 @@ class Link(Node):
         return len(self.target)
 
 
+def _locked(fn: Callable[..., _T]) -> Callable[..., _T]:
+    """Run a tree operation atomically; change notifications go out after the lock is released, so a
+    listener may take other locks (the phone's) without an ordering deadlock."""
+
+    @functools.wraps(fn)
+    def wrapper(self: VirtualFS, *args: Any, **kwargs: Any) -> _T:
+        with self._lock:
+            self._depth += 1
+            try:
+                return fn(self, *args, **kwargs)
+            finally:
+                self._depth -= 1
+                pending: list[str] = []
+                if self._depth == 0:
+                    pending, self._pending = self._pending, []
+        for path in pending:
+            if self.on_change is not None:
+                self.on_change(path)
+
+    return wrapper
+
+
 class VirtualFS:
-    """The tree plus the rules: path resolution with symlinks, permissions and a capacity."""
+    """The tree plus the rules: path resolution with symlinks, permissions and a capacity. Every
+    operation is atomic: adb streams read and write the tree from several threads at once."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time, capacity: int = 1 << 30) -> None:
         self.clock = clock
         self.capacity = capacity
         self.root = Dir(mode=st.S_IFDIR | 0o755, mtime=int(clock()))
         self.on_change: Callable[[str], None] | None = None
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._pending: list[str] = []
 
     def _changed(self, path: str) -> None:
-        if self.on_change is not None:
-            self.on_change(path)
+        self._pending.append(path)
 
     # -- paths ---------------------------------------------------------------------------------
     @staticmethod
@@ -114,12 +144,15 @@ class VirtualFS:
             node = child
         return real, node
 
+    @_locked
     def realpath(self, path: str) -> str:
         return self._walk(path, follow_last=True)[0]
 
+    @_locked
     def lookup(self, path: str, *, follow: bool = True) -> Node:
         return self._walk(path, follow_last=follow)[1]
 
+    @_locked
     def exists(self, path: str) -> bool:
         try:
             self.lookup(path)
@@ -127,6 +160,7 @@ class VirtualFS:
             return False
         return True
 
+    @_locked
     def isdir(self, path: str) -> bool:
         try:
             return isinstance(self.lookup(path), Dir)
@@ -153,10 +187,12 @@ class VirtualFS:
             code = errno.EROFS if real_dir == "/" or real_dir.startswith(("/system", "/vendor", "/product")) else errno.EACCES
             raise FsError(code, path)
 
+    @_locked
     def used(self) -> int:
         return sum(n.size for _, n in self.iter_tree() if isinstance(n, File))
 
     # -- reading -------------------------------------------------------------------------------
+    @_locked
     def read(self, path: str) -> bytes:
         node = self.lookup(path)
         if isinstance(node, Dir):
@@ -166,6 +202,7 @@ class VirtualFS:
         assert isinstance(node, File)
         return bytes(node.data)
 
+    @_locked
     def listdir(self, path: str) -> list[tuple[str, Node]]:
         node = self.lookup(path)
         if not isinstance(node, Dir):
@@ -174,18 +211,22 @@ class VirtualFS:
             raise FsError(errno.EACCES, path)
         return sorted(node.entries.items())
 
-    def iter_tree(self, path: str = "/") -> Iterator[tuple[str, Node]]:
+    @_locked
+    def iter_tree(self, path: str = "/") -> list[tuple[str, Node]]:
         """Every (real path, node) under ``path``, depth first, links not followed."""
         start = self.lookup(path)
         stack = [(self.absolute(path), start)]
+        out = []
         while stack:
             p, node = stack.pop()
-            yield p, node
+            out.append((p, node))
             if isinstance(node, Dir) and node.readable:
                 for name, child in sorted(node.entries.items(), reverse=True):
                     stack.append((posixpath.join(p, name), child))
+        return out
 
     # -- writing -------------------------------------------------------------------------------
+    @_locked
     def write(self, path: str, data: bytes, *, mode: int = 0o644, append: bool = False,
               parents: bool = False, mtime: int | None = None) -> None:
         """Create or replace (or append to) a file; ``parents`` makes missing directories like adbd does."""
@@ -214,6 +255,7 @@ class VirtualFS:
         parent.mtime = when
         self._changed(real + "/" + name)
 
+    @_locked
     def mkdir(self, path: str, *, exist_ok: bool = False) -> None:
         parent, real, name = self._parent(path)
         if name in parent.entries:
@@ -224,6 +266,7 @@ class VirtualFS:
         parent.entries[name] = Dir(mode=st.S_IFDIR | 0o771, mtime=int(self.clock()))
         self._changed(real + "/" + name)
 
+    @_locked
     def makedirs(self, path: str) -> None:
         path = self.absolute(path)
         if self.isdir(path):
@@ -231,6 +274,7 @@ class VirtualFS:
         self.makedirs(posixpath.dirname(path))
         self.mkdir(path, exist_ok=True)
 
+    @_locked
     def remove(self, path: str, *, recursive: bool = False) -> None:
         parent, real, name = self._parent(path)
         node = parent.entries.get(name)
@@ -243,6 +287,7 @@ class VirtualFS:
         parent.mtime = int(self.clock())
         self._changed(real + "/" + name)
 
+    @_locked
     def rmdir(self, path: str) -> None:
         node = self.lookup(path, follow=False)
         if not isinstance(node, Dir):
@@ -251,6 +296,7 @@ class VirtualFS:
             raise FsError(errno.ENOTEMPTY, path)
         self.remove(path, recursive=True)
 
+    @_locked
     def rename(self, src: str, dst: str) -> None:
         sparent, sreal, sname = self._parent(src)
         node = sparent.entries.get(sname)
@@ -265,6 +311,7 @@ class VirtualFS:
         dparent.entries[dname] = node
         self._changed(dreal + "/" + dname)
 
+    @_locked
     def symlink(self, target: str, path: str) -> None:
         """Used to build the tree (the shell user cannot make links outside its own places)."""
         parent, _, name = self._parent(path)
@@ -280,6 +327,7 @@ class VirtualFS:
         node.readable = readable
         return node
 
+    @_locked
     def install(self, path: str, data: bytes = b"", mode: int = 0o644) -> None:
         """Place a system file regardless of rights (the phone's own image, not the shell user)."""
         parent = self._force_dir(posixpath.dirname(path))

@@ -279,3 +279,52 @@ def test_directories_push_and_pull_through_list(adb_device: AdbDevice, tmp_path:
     r = adb_device.adb("push", str(base / "Notes"), "/sdcard/Download/")
     assert r.returncode == 0, r.stderr
     assert adb_device.shell("ls /sdcard/Download/Notes").stdout == b"Ideas.txt\nShopping list.txt\n"
+
+
+def test_a_push_larger_than_the_free_space_fails_cleanly(adb_device: AdbDevice, tmp_path: object) -> None:
+    from pathlib import Path
+
+    fs = adb_device.phone.fs
+    saved = fs.capacity
+    fs.capacity = fs.used() + 1024 * 1024
+    try:
+        src = Path(str(tmp_path)) / "too_big.bin"
+        src.write_bytes(b"x" * (2 * 1024 * 1024))
+        r = adb_device.adb("push", str(src), "/sdcard/too_big.bin")
+        assert r.returncode != 0 and b"No space left on device" in r.stdout + r.stderr
+        assert not fs.exists("/sdcard/too_big.bin")
+        assert adb_device.shell("echo ok").stdout == b"ok\n"
+    finally:
+        fs.capacity = saved
+
+
+def test_concurrent_clients_mixing_files_input_and_screencaps(adb_device: AdbDevice) -> None:
+    """Several clients at once on one phone: every answer is right and the phone stays consistent."""
+    client = adb_device.adbutils()
+    errors: list[str] = []
+
+    def worker(k: int) -> None:
+        try:
+            for i in range(6):
+                name = f"/sdcard/Download/w{k}_{i}.txt"
+                client.shell(f"echo {k}-{i} > {name}")
+                got = client.shell(f"cat {name}")
+                if got != f"{k}-{i}":
+                    errors.append(f"{name}: {got!r}")
+                if k % 2:
+                    png = client.shell("screencap -p", encoding=None)
+                    if not png.startswith(b"\x89PNG"):
+                        errors.append("screencap is not a PNG")
+                else:
+                    client.shell(f"settings put system w{k} {i}; input keyevent HOME; monkey -p com.android.settings 1")
+        except Exception as e:  # noqa: BLE001 - collected for the assert below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(adb_device.phone.fs.listdir("/sdcard/Download")) == 24
+    assert adb_device.shell("settings get system w2").stdout == b"5\n"

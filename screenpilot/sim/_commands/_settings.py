@@ -59,7 +59,9 @@ def settings(ctx: CommandContext) -> int:
     elif verb == "delete":
         ctx.out(f"Deleted {1 if phone.delete_setting(ns, rest[1]) else 0} rows\n")
     elif verb == "list":
-        for key, value in sorted(phone.settings[ns].items()):
+        with phone.lock:
+            items = sorted(phone.settings[ns].items())
+        for key, value in items:
             ctx.out(f"{key}={value}\n")
     return 0
 
