@@ -64,3 +64,43 @@ def test_a_display_that_dies_is_display_unavailable_not_a_crash(scratch_xvfb, tm
             device.info()
     finally:
         device.close()  # closing after the server died is quiet
+
+
+CHILD = """
+import sys
+from screenpilot.actions import Click, Key, Point
+from screenpilot.devices import DesktopDevice, DisplayUnavailable, KillSwitch
+from screenpilot.perception import DeviceAction
+device = DesktopDevice(sys.argv[1], kill_switch=KillSwitch(stop_file=sys.argv[2], hotkey=None))
+click = DeviceAction(action=Click(point=Point(10, 10)), size=device.monitor.size)
+device.execute(click)
+print("ready", flush=True)
+sys.stdin.readline()
+for action in (click, DeviceAction(action=Key(key="<"), size=device.monitor.size)):
+    try:
+        device.execute(action)
+        print("no error")
+    except DisplayUnavailable as exc:
+        print("DisplayUnavailable:", exc)
+"""
+
+
+def test_input_on_a_display_that_died_is_display_unavailable(scratch_xvfb, tmp_path) -> None:
+    """pyautogui drives one display per process, so this runs in a child: it clicks, the server
+    dies, and both a pyautogui action and an xdotool one then fail with DisplayUnavailable."""
+    proc, display = scratch_xvfb((640, 480))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, display, str(tmp_path / "stop")], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "DISPLAY": display},
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        proc.terminate()
+        proc.wait(timeout=10)
+        out, err = child.communicate("go\n", timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    lines = out.strip().splitlines()
+    assert len(lines) == 2, (out, err)
+    assert all(line.startswith(f"DisplayUnavailable: the X display '{display}'") for line in lines), (out, err)

@@ -37,12 +37,12 @@ from ...actions import (
     points_of,
 )
 from ...perception import DeviceAction, Frame, SettleResult, wait_until_settled
-from .._errors import CaptureFailed, UnsupportedAction
+from .._errors import CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
 from .._protocol import ActionResult, DeviceInfo
 from ._clipboard import Clipboard
 from ._input import Input
 from ._keys import normalize_keys
-from ._killswitch import KillSwitch
+from ._killswitch import AgentStopped, KillSwitch
 from ._monitors import Monitor, select_monitor
 from ._tools import Tools
 from ._typing import TypingMethod, Typist
@@ -189,7 +189,13 @@ class DesktopDevice:
         commands: list[str] = []
         inner = action.action
         self._check_points(action)
-        detail = self._run(inner, action.size, commands)
+        try:
+            detail = self._run(inner, action.size, commands)
+        except (DisplayUnavailable, AgentStopped):
+            raise
+        except (DeviceError, OSError):
+            self._x.ping()  # a tool that failed because the display died: say so (DisplayUnavailable)
+            raise
         return ActionResult(
             ok=True,
             detail=detail,
