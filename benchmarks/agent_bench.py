@@ -5,7 +5,7 @@ an in-process screen that answers at once (a captured 1080x2400 PNG, re-used), s
 ScreenPilot's overhead: prompt building, parsing, mapping, validation, recording (frames through the
 background writer, fsync'd step lines), checkpoints and graph dispatch.
 
-    python benchmarks/agent_bench.py                 # 200-step episode: per-step overhead, median/p90
+    python benchmarks/agent_bench.py                 # 3 x 200-step episodes: per-step overhead, median/p90
     python benchmarks/agent_bench.py --long 1000     # plus a 1,000-step episode: RSS and overhead at
                                                      # steps 10/100/1000, checkpoint file size
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -139,17 +140,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=200, help="steps of the overhead episode")
     parser.add_argument("--long", type=int, default=0, help="also run an episode this long (e.g. 1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="overhead episodes to run (each printed)")
     args = parser.parse_args(argv)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="sp-bench-") as tmp:
-        e = episode(args.steps, Path(tmp) / "short")
-        o = sorted(e["overhead"])
-        rest = sorted(a - b for a, b in zip(e["overhead"], e["prompt"]))
-        print(f"per-step overhead, {len(o)} steps at {SIZE} (scripted backend, recording on): "
-              f"median {statistics.median(o) * 1000:.2f} ms, p90 {o[int(len(o) * 0.9)] * 1000:.2f} ms, "
-              f"max {o[-1] * 1000:.2f} ms; outcome {e['result'].outcome}")
-        print(f"  of which building the prompt (planner dialect): median {statistics.median(e['prompt']) * 1000:.2f} ms;"
-              f" the rest (graph, checkpoints, validation, recording): median {statistics.median(rest) * 1000:.2f} ms,"
-              f" p90 {rest[int(len(rest) * 0.9)] * 1000:.2f} ms")
+        for r in range(args.repeat):
+            e = episode(args.steps, Path(tmp) / f"short{r}")
+            o = sorted(e["overhead"])
+            rest = sorted(a - b for a, b in zip(e["overhead"], e["prompt"]))
+            print(f"run {r + 1}: per-step overhead, {len(o)} steps at {SIZE} (scripted backend, recording on): "
+                  f"median {statistics.median(o) * 1000:.2f} ms, p90 {o[int(len(o) * 0.9)] * 1000:.2f} ms, "
+                  f"max {o[-1] * 1000:.2f} ms; outcome {e['result'].outcome}")
+            print(f"  of which building the prompt (planner dialect): median {statistics.median(e['prompt']) * 1000:.2f}"
+                  f" ms; the rest (graph, checkpoints, validation, recording): median "
+                  f"{statistics.median(rest) * 1000:.2f} ms, p90 {rest[int(len(rest) * 0.9)] * 1000:.2f} ms")
         if args.long:
             marks = tuple(m for m in (10, 100, 1000, args.long) if m <= args.long)
             e = episode(args.long, Path(tmp) / "long", marks=tuple(sorted(set(marks))))
@@ -158,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"last 10 steps), RSS {rss:.0f} MB")
             print(f"{args.long}-step episode: {e['total_s']:.1f} s, checkpoint file {e['checkpoint_mb']:.2f} MB, "
                   f"steps.jsonl {e['steps_mb']:.1f} MB, outcome {e['result'].outcome}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -95,9 +95,13 @@ class Recorder:
                 f"{folder} already holds an episode",
                 hint="choose another --out folder, or resume that run with --resume",
             )
-        folder.mkdir(parents=True, exist_ok=True)
-        recorder = cls(folder, meta, **kw)
-        recorder.save_meta()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            recorder = cls(folder, meta, **kw)
+            recorder.save_meta()
+        except OSError as exc:
+            raise RecordingError(f"cannot write the episode to {folder}: {exc.strerror or exc}",
+                                 hint="choose a writable --out folder") from None
         return recorder
 
     @classmethod
