@@ -284,14 +284,17 @@ class AndroidDevice:
         *,
         timeout_s: float = 3.0,
         interval_s: float = 0.0,
-        stable_frames: int = 2,
+        stable_frames: int = 1,
         with_ui_tree: bool = False,
     ) -> SettleResult:
         """Wait until the screen stops changing (consecutive captures alike), at most ``timeout_s``.
 
         Captures are taken back to back by default (``interval_s=0``): on a phone one capture already
-        takes tens of milliseconds, which is the finest the change can be seen anyway. ``with_ui_tree``
-        also requires the UI tree to repeat (slow on phones: a dump takes 0.5-3 s there).
+        takes tens of milliseconds, which is the finest the change can be seen anyway. One repeat is
+        enough by default: ``input`` returns only after the app has handled the event (AOSP injects with
+        WAIT_FOR_FINISH), so the change has begun before the first capture; ``stable_frames=2`` buys a
+        frame of margin.
+        ``with_ui_tree`` also requires the UI tree to repeat (a dump is slow on real phones).
         """
         return wait_until_settled(
             self._settle_capture,
@@ -430,7 +433,7 @@ class AndroidDevice:
     def _run_all(self, lines: list[str], record: list[str]) -> None:
         for i, line in enumerate(lines):
             try:
-                # a phone injects key events one by one (~10 ms each): long lines get longer to finish
+                # a phone injects key events one by one: long lines get longer to finish
                 self._act(line, record, timeout=self.timeout + 0.01 * len(line))
             except ActionOutcomeUnknown as exc:
                 raise ActionOutcomeUnknown(
