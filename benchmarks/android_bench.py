@@ -17,6 +17,7 @@ stopped by PID). Prints figures; asserts nothing. Numbers go to docs/android.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import signal
@@ -61,7 +62,7 @@ def adb_server() -> Iterator[tuple[str, int]]:
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
-        while subprocess.run([adb, "-P", str(port), "devices"], env=env, capture_output=True).returncode != 0:
+        while subprocess.run([adb, "-P", str(port), "devices"], env=env, capture_output=True, check=False).returncode:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("the adb server did not start")
             time.sleep(0.05)
@@ -79,7 +80,7 @@ def adb_server() -> Iterator[tuple[str, int]]:
 
 def _stats(samples: list[float]) -> str:
     s = sorted(samples)
-    p90 = s[min(len(s) - 1, int(round(0.9 * (len(s) - 1))))]
+    p90 = s[min(len(s) - 1, round(0.9 * (len(s) - 1)))]
     return f"median {statistics.median(s) * 1000:7.1f} ms   p90 {p90 * 1000:7.1f} ms   (n={len(s)})"
 
 
@@ -107,21 +108,26 @@ def screenshots(device: AndroidDevice, phone: Any, reps: int) -> None:
     for mode, command in (("png", "screencap -p"), ("raw", "screencap")):
         device.capture = mode  # type: ignore[assignment]
         frames: list[Frame] = []
-        total = _time(lambda: frames.append(device.screenshot()), reps)
+        total = _time(lambda frames=frames: frames.append(device.screenshot()), reps)
         own = _time(_phone_cost(phone, command), reps)
-        size = len(frames[-1].data)
-        print(f"{mode:4} driver  {_stats(total)}   {size / 1e6:5.2f} MB on the wire")
+        last = frames[-1]
+        print(f"{mode:4} driver  {_stats(total)}   {len(last.data) / 1e6:5.2f} MB on the wire")
         print(f"{mode:4} phone   {_stats(own)}   (the virtual phone's own cost)")
-        decode = _time(lambda: Frame(frames[-1].data, frames[-1].format, frames[-1].size).image, max(5, reps // 3))
+        decode = _time(lambda last=last: Frame(last.data, last.format, last.size).image, max(5, reps // 3))
         print(f"{mode:4} decode  {_stats(decode)}   (host: bytes -> PIL image, paid only when used)")
     print("-- while a 60 s transition runs (every capture is a new picture, as on a real phone) --")
     phone.config.animation_ms = 60_000.0
     device.screenshot()
-    device.execute(DeviceAction(action=Tap(point=Point(135, 525)), size=Size(1080, 2400)))  # opens Settings
+    settings_icon = next(e for e in device.ui_tree() or [] if e.label == "Settings")
+    device.execute(DeviceAction(action=Tap(point=settings_icon.bounds.center), size=Size(1080, 2400)))
     for mode in ("png", "raw"):
         device.capture = mode  # type: ignore[assignment]
         sizes: list[int] = []
-        total = _time(lambda: sizes.append(len(device._capture_once(mode).data)), reps)  # type: ignore[arg-type]
+
+        def capture(mode: Any = mode, sizes: list[int] = sizes) -> None:
+            sizes.append(len(device._capture_once(mode).data))
+
+        total = _time(capture, reps)
         print(f"{mode:4} driver  {_stats(total)}   {statistics.median(sizes) / 1e6:5.2f} MB on the wire")
     phone.config.animation_ms = 0.0
     phone.go_home()
@@ -185,11 +191,11 @@ def settle(device: AndroidDevice, phone: Any, animation_ms: float, reps: int, st
         waits.append(time.perf_counter() - t0)
         # the last capture that still differed from the one before it: when the change was last seen
         changed_at = t0
-        for (_, fa), (tb, fb) in zip(stamps, stamps[1:], strict=False):
+        for (_, fa), (tb, fb) in itertools.pairwise(stamps):
             if frame_difference(fa, fb) > 0:
                 changed_at = tb
         last_changes.append(changed_at - t0)
-        intervals += [b[0] - a[0] for a, b in zip(stamps, stamps[1:], strict=False)]
+        intervals += [b[0] - a[0] for a, b in itertools.pairwise(stamps)]
     frame_s = statistics.median(intervals)
     print(f"settled {settled}/{reps}; capture interval (one frame) median {frame_s * 1000:.1f} ms")
     print(f"action -> settle() returned: {_stats(waits)}")

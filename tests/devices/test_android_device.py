@@ -10,7 +10,19 @@ import io
 import pytest
 from PIL import Image
 
-from screenpilot.actions import Answer, Key, LongPress, OpenApp, Point, Size, Swipe, SystemButton, Tap, Terminate, Wait
+from screenpilot.actions import (
+    Answer,
+    Key,
+    LongPress,
+    OpenApp,
+    Point,
+    Size,
+    Swipe,
+    SystemButton,
+    Tap,
+    Terminate,
+    Wait,
+)
 from screenpilot.devices import (
     AndroidDevice,
     CaptureFailed,
@@ -26,23 +38,23 @@ from tests.fixtures.android import free_port, wait_for
 PORTRAIT = Size(1080, 2400)
 
 
-def act(device: AndroidDevice, action: object, size: Size = PORTRAIT):  # noqa: ANN201
+def act(device: AndroidDevice, action: object, size: Size = PORTRAIT):
     return device.execute(DeviceAction(action=action, size=size))
 
 
 @pytest.fixture
-def android(adb_device):  # noqa: ANN001, ANN201
+def android(adb_device):
     return AndroidDevice(adb_device.serial, port=adb_device.server.port, backoff=Backoff(total=3.0))
 
 
-def icon(device: AndroidDevice, label: str):  # noqa: ANN201
+def icon(device: AndroidDevice, label: str):
     return next(e for e in device.ui_tree() or [] if e.label == label and e.clickable)
 
 
 # -- connecting ------------------------------------------------------------------------------------------
 
 
-def test_connects_by_serial_and_to_the_only_device(adb_device, android) -> None:  # noqa: ANN001
+def test_connects_by_serial_and_to_the_only_device(adb_device, android) -> None:
     assert android.serial == adb_device.serial
     only = AndroidDevice(port=adb_device.server.port)
     assert only.serial == adb_device.serial
@@ -54,13 +66,13 @@ def test_no_adb_server_is_a_clear_error() -> None:
     assert "start-server" in str(info.value)
 
 
-def test_an_unknown_serial_lists_what_is_attached(adb_device) -> None:  # noqa: ANN001
+def test_an_unknown_serial_lists_what_is_attached(adb_device) -> None:
     with pytest.raises(DeviceNotFound) as info:
         AndroidDevice("R58M00NOPE", port=adb_device.server.port, backoff=Backoff(total=0.2))
     assert "R58M00NOPE" in str(info.value) and adb_device.serial in str(info.value)
 
 
-def test_no_device_and_several_devices_are_clear_errors(adb_device, adb_server_factory) -> None:  # noqa: ANN001
+def test_no_device_and_several_devices_are_clear_errors(adb_device, adb_server_factory) -> None:
     empty = adb_server_factory()
     with pytest.raises(DeviceNotFound, match="no Android device is ready") as info:
         AndroidDevice(port=empty.port)
@@ -80,7 +92,7 @@ def test_no_device_and_several_devices_are_clear_errors(adb_device, adb_server_f
         second.stop()
 
 
-def test_an_unauthorized_phone_says_to_accept_the_prompt(adb_device) -> None:  # noqa: ANN001
+def test_an_unauthorized_phone_says_to_accept_the_prompt(adb_device) -> None:
     from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(require_auth=True))
@@ -102,18 +114,18 @@ def test_an_unauthorized_phone_says_to_accept_the_prompt(adb_device) -> None:  #
 # -- device info -------------------------------------------------------------------------------------------
 
 
-def test_info_reports_what_the_phone_is(adb_device, android) -> None:  # noqa: ANN001
+def test_info_reports_what_the_phone_is(adb_device, android) -> None:
     info = android.info()
     assert info.kind == "phone" and info.serial == adb_device.serial
     assert info.physical_size == Size(1080, 2400) and info.logical_size == Size(1080, 2400)
     assert info.density == 420 and info.rotation == 0
     assert info.model == "Virtual Phone" and info.manufacturer == "ScreenPilot"
     assert info.os == "Android 14 (SDK 34)"
-    package, activity = adb_device.phone.focused_component()
+    package, _activity = adb_device.phone.focused_component()
     assert info.foreground.startswith(package + "/")
 
 
-def test_info_follows_overrides_and_rotation(adb_device, android) -> None:  # noqa: ANN001
+def test_info_follows_overrides_and_rotation(adb_device, android) -> None:
     adb_device.shell("wm size 720x1600 && wm density 320")
     info = android.info()
     assert info.physical_size == Size(1080, 2400) and info.logical_size == Size(720, 1600)
@@ -124,7 +136,7 @@ def test_info_follows_overrides_and_rotation(adb_device, android) -> None:  # no
     assert android.screenshot().size == Size(1600, 720)
 
 
-def test_foreground_follows_the_app_in_front(adb_device, android) -> None:  # noqa: ANN001
+def test_foreground_follows_the_app_in_front(adb_device, android) -> None:
     act(android, OpenApp(app="com.android.settings"))
     assert android.info().foreground.startswith("com.android.settings/")
     assert android.foreground().package == "com.android.settings"
@@ -133,7 +145,7 @@ def test_foreground_follows_the_app_in_front(adb_device, android) -> None:  # no
 # -- observation -------------------------------------------------------------------------------------------
 
 
-def test_png_screenshot_keeps_the_devices_bytes(adb_device, android) -> None:  # noqa: ANN001
+def test_png_screenshot_keeps_the_devices_bytes(adb_device, android) -> None:
     android.capture = "png"
     frame = android.screenshot()
     assert frame.format == "png" and frame.size == PORTRAIT
@@ -141,7 +153,7 @@ def test_png_screenshot_keeps_the_devices_bytes(adb_device, android) -> None:  #
     assert frame.source.endswith("screencap -p")
 
 
-def test_raw_and_png_captures_show_the_same_pixels(android) -> None:  # noqa: ANN001
+def test_raw_and_png_captures_show_the_same_pixels(android) -> None:
     android.capture = "png"
     png = android.screenshot()
     android.capture = "raw"
@@ -150,7 +162,7 @@ def test_raw_and_png_captures_show_the_same_pixels(android) -> None:  # noqa: AN
     assert raw.image.convert("RGB").tobytes() == png.image.convert("RGB").tobytes()
 
 
-def test_auto_capture_times_both_and_keeps_the_faster(android) -> None:  # noqa: ANN001
+def test_auto_capture_times_both_and_keeps_the_faster(android) -> None:
     assert android.capture == "auto"
     frame = android.screenshot()
     assert set(android.capture_timings) == {"png", "raw"}
@@ -158,7 +170,7 @@ def test_auto_capture_times_both_and_keeps_the_faster(android) -> None:  # noqa:
     assert frame.format == ("png" if android.capture == "png" else "rgba")
 
 
-def test_a_failing_screencap_is_an_error_not_a_black_picture(adb_device, android) -> None:  # noqa: ANN001
+def test_a_failing_screencap_is_an_error_not_a_black_picture(adb_device, android) -> None:
     adb_device.phone.faults.screencap_fails = True
     black = adb_device.adbutils().screenshot()  # what adbutils hands back for the same failure
     assert black.getextrema() == ((0, 0), (0, 0), (0, 0))
@@ -168,7 +180,7 @@ def test_a_failing_screencap_is_an_error_not_a_black_picture(adb_device, android
             android.screenshot()
 
 
-def test_a_black_screen_is_reported_with_its_frame(adb_device, android) -> None:  # noqa: ANN001
+def test_a_black_screen_is_reported_with_its_frame(adb_device, android) -> None:
     act(android, Key(key="power"))  # screen off: screencap works and shows nothing
     for mode in ("png", "raw"):
         android.capture = mode
@@ -179,7 +191,7 @@ def test_a_black_screen_is_reported_with_its_frame(adb_device, android) -> None:
     assert android.screenshot().size == PORTRAIT
 
 
-def test_ui_tree_elements_have_bounds_on_screen(android) -> None:  # noqa: ANN001
+def test_ui_tree_elements_have_bounds_on_screen(android) -> None:
     tree = android.ui_tree()
     assert tree
     settings = icon(android, "Settings")
@@ -192,7 +204,7 @@ def test_ui_tree_elements_have_bounds_on_screen(android) -> None:  # noqa: ANN00
 # -- actions ---------------------------------------------------------------------------------------------------
 
 
-def test_tap_lands_on_the_icon(adb_device, android) -> None:  # noqa: ANN001
+def test_tap_lands_on_the_icon(adb_device, android) -> None:
     settings = icon(android, "Settings")
     result = act(android, Tap(point=settings.bounds.center))
     x, y = (round(v) for v in settings.bounds.center)
@@ -200,13 +212,13 @@ def test_tap_lands_on_the_icon(adb_device, android) -> None:  # noqa: ANN001
     assert adb_device.phone.front_task().package == "com.android.settings"
 
 
-def test_a_tap_off_the_icon_opens_nothing(adb_device, android) -> None:  # noqa: ANN001
+def test_a_tap_off_the_icon_opens_nothing(adb_device, android) -> None:
     settings = icon(android, "Settings")
     act(android, Tap(point=Point(settings.bounds.right + 200, settings.bounds.top - 40)))
     assert adb_device.phone.front_task() is None
 
 
-def test_keys_by_name_and_system_buttons(adb_device, android) -> None:  # noqa: ANN001
+def test_keys_by_name_and_system_buttons(adb_device, android) -> None:
     phone = adb_device.phone
     before = int(phone.settings["system"]["volume_music"])
     act(android, Key(key="volume_up"))
@@ -223,7 +235,7 @@ def test_keys_by_name_and_system_buttons(adb_device, android) -> None:  # noqa: 
         act(android, Key(key="volume_upp"))
 
 
-def test_swipe_scrolls_the_list(adb_device, android) -> None:  # noqa: ANN001
+def test_swipe_scrolls_the_list(adb_device, android) -> None:
     act(android, OpenApp(app="com.android.settings"))
     first = [e.label for e in android.ui_tree() or [] if e.clickable]
     result = act(android, Swipe(start=Point(540, 1900), end=Point(540, 700), duration_ms=200))
@@ -232,7 +244,7 @@ def test_swipe_scrolls_the_list(adb_device, android) -> None:  # noqa: ANN001
     assert after != first
 
 
-def test_long_press_is_a_held_swipe_on_one_point(adb_device, android) -> None:  # noqa: ANN001
+def test_long_press_is_a_held_swipe_on_one_point(adb_device, android) -> None:
     settings = icon(android, "Settings")
     result = act(android, LongPress(point=settings.bounds.center, duration_ms=600))
     x, y = (round(v) for v in settings.bounds.center)
@@ -242,7 +254,7 @@ def test_long_press_is_a_held_swipe_on_one_point(adb_device, android) -> None:  
     assert adb_device.phone.front_task().package == "com.android.settings"
 
 
-def test_open_app_by_package_and_label_and_a_clear_error_for_unknown(adb_device, android) -> None:  # noqa: ANN001
+def test_open_app_by_package_and_label_and_a_clear_error_for_unknown(adb_device, android) -> None:
     phone = adb_device.phone
     assert "launched com.android.settings" in act(android, OpenApp(app="com.android.settings")).detail
     assert phone.front_task().package == "com.android.settings"
@@ -256,7 +268,7 @@ def test_open_app_by_package_and_label_and_a_clear_error_for_unknown(adb_device,
         act(android, OpenApp(app="com.example.nothere"))
 
 
-def test_wait_terminate_and_answer_send_nothing(adb_device, android) -> None:  # noqa: ANN001
+def test_wait_terminate_and_answer_send_nothing(adb_device, android) -> None:
     adb_device.records.clear()
     assert act(android, Wait(seconds=0.05)).commands == []
     for action in (Terminate(status="success"), Answer(text="42")):
@@ -265,14 +277,14 @@ def test_wait_terminate_and_answer_send_nothing(adb_device, android) -> None:  #
     assert adb_device.records.lines() == []
 
 
-def test_desktop_actions_are_refused_with_the_phone_equivalent(android) -> None:  # noqa: ANN001
+def test_desktop_actions_are_refused_with_the_phone_equivalent(android) -> None:
     from screenpilot.actions import Click
 
     with pytest.raises(UnsupportedAction, match="use 'tap'"):
         act(android, Click(point=Point(10, 10)))
 
 
-def test_actions_follow_rotation(adb_device, android) -> None:  # noqa: ANN001
+def test_actions_follow_rotation(adb_device, android) -> None:
     adb_device.shell("settings put system user_rotation 1")
     landscape = android.screenshot().size
     assert landscape == Size(2400, 1080)
@@ -284,7 +296,7 @@ def test_actions_follow_rotation(adb_device, android) -> None:  # noqa: ANN001
         act(android, Tap(point=Point(500, 2000)), size=PORTRAIT)
 
 
-def test_commands_sent_are_recorded_and_none_is_unknown(adb_device, android) -> None:  # noqa: ANN001
+def test_commands_sent_are_recorded_and_none_is_unknown(adb_device, android) -> None:
     adb_device.records.clear()
     android.info()
     android.screenshot()
@@ -294,20 +306,20 @@ def test_commands_sent_are_recorded_and_none_is_unknown(adb_device, android) -> 
     wait_for(lambda: any("input keyevent 3" in line for line in adb_device.records.lines()))
 
 
-def test_open_app_by_a_label_only_the_launcher_knows(adb_device, android) -> None:  # noqa: ANN001
+def test_open_app_by_a_label_only_the_launcher_knows(adb_device, android) -> None:
     """'Notes' is in no table of known apps: the driver finds its icon on the home screen and taps it."""
     result = act(android, OpenApp(app="notes"))
     assert "launcher icon 'Notes'" in result.detail
     assert adb_device.phone.front_task().package == "org.screenpilot.notes"
 
 
-def test_open_app_through_the_callers_own_names(adb_device) -> None:  # noqa: ANN001
+def test_open_app_through_the_callers_own_names(adb_device) -> None:
     device = AndroidDevice(adb_device.serial, port=adb_device.server.port, apps={"My Jotter": "org.screenpilot.notes"})
     assert "launched org.screenpilot.notes" in act(device, OpenApp(app="my jotter")).detail
     assert adb_device.phone.front_task().package == "org.screenpilot.notes"
 
 
-def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  # noqa: ANN001
+def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:
     phone = adb_device.phone
     phone.config.animation_ms = 400.0
     settings = icon(android, "Settings")
@@ -319,7 +331,7 @@ def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  #
     assert result.frame is not None and result.frame.size == PORTRAIT
 
 
-def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_device, android) -> None:  # noqa: ANN001
+def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_device, android) -> None:
     adb_device.phone.config.animation_ms = 1500.0
     android.screenshot()
     act(android, Tap(point=icon(android, "Settings").bounds.center))
@@ -328,7 +340,7 @@ def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_devic
     assert not adb_device.phone.settled()
 
 
-def test_shell_v1_devices_still_get_exit_codes_and_exact_bytes(adb_device, android) -> None:  # noqa: ANN001
+def test_shell_v1_devices_still_get_exit_codes_and_exact_bytes(adb_device, android) -> None:
     """Phones whose adbd lacks shell_v2 (before Android 7): exit status through an appended `echo $?`."""
     assert android.link.shell_v2  # the virtual phone announces shell_v2, like Android 7+
     android.link.shell_v2 = False

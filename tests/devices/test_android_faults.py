@@ -32,21 +32,21 @@ from tests.fixtures.android import free_port, wait_for
 PORTRAIT = Size(1080, 2400)
 
 
-def act(device: AndroidDevice, action: object):  # noqa: ANN201
+def act(device: AndroidDevice, action: object):
     return device.execute(DeviceAction(action=action, size=PORTRAIT))
 
 
-def ran(adb_device, needle: str) -> int:  # noqa: ANN001
+def ran(adb_device, needle: str) -> int:
     """How many command lines containing ``needle`` the phone's shell actually ran."""
     return sum(needle in line for line in adb_device.records.lines())
 
 
 @pytest.fixture
-def android(adb_device):  # noqa: ANN001, ANN201
+def android(adb_device):
     return AndroidDevice(adb_device.serial, port=adb_device.server.port, timeout=5.0, backoff=Backoff(total=8.0))
 
 
-def test_observations_survive_dropped_connections(adb_device, android) -> None:  # noqa: ANN001
+def test_observations_survive_dropped_connections(adb_device, android) -> None:
     faults = adb_device.phone.faults
     faults._rng.seed(7)
     faults.drop_probability = 0.3
@@ -57,7 +57,7 @@ def test_observations_survive_dropped_connections(adb_device, android) -> None: 
     assert android.link.reconnects > 0  # the drops really happened and were recovered from
 
 
-def test_an_action_whose_link_drops_is_reported_and_never_resent(adb_device, android) -> None:  # noqa: ANN001
+def test_an_action_whose_link_drops_is_reported_and_never_resent(adb_device, android) -> None:
     android.screenshot()
     adb_device.phone.faults.drop_probability = 1.0
     with pytest.raises(ActionOutcomeUnknown, match="may or may not have run") as info:
@@ -68,7 +68,7 @@ def test_an_action_whose_link_drops_is_reported_and_never_resent(adb_device, and
     assert ran(adb_device, "input tap 101 202") == 0  # ...and did not slip the tap in on the way
 
 
-def test_a_link_lost_while_the_action_runs_is_unknown_and_ran_once(adb_device, android) -> None:  # noqa: ANN001
+def test_a_link_lost_while_the_action_runs_is_unknown_and_ran_once(adb_device, android) -> None:
     outcome: list[BaseException | None] = []
 
     def swipe() -> None:
@@ -90,7 +90,7 @@ def test_a_link_lost_while_the_action_runs_is_unknown_and_ran_once(adb_device, a
     assert ran(adb_device, "input swipe 540 1800 540 600 3000") == 1
 
 
-def test_a_stalled_phone_times_out_observations_and_marks_actions_unknown(adb_device, adb_server) -> None:  # noqa: ANN001
+def test_a_stalled_phone_times_out_observations_and_marks_actions_unknown(adb_device, adb_server) -> None:
     device = AndroidDevice(adb_device.serial, port=adb_server.port, timeout=0.3, backoff=Backoff(total=0.5))
     adb_device.phone.faults.latency_s = 2.0
     with pytest.raises(DeviceTimeout, match="did not answer in time"):
@@ -101,7 +101,7 @@ def test_a_stalled_phone_times_out_observations_and_marks_actions_unknown(adb_de
     assert device.screenshot().size == PORTRAIT
 
 
-def test_a_slow_phone_within_the_timeout_just_works(adb_device, adb_server) -> None:  # noqa: ANN001
+def test_a_slow_phone_within_the_timeout_just_works(adb_device, adb_server) -> None:
     device = AndroidDevice(adb_device.serial, port=adb_server.port, timeout=3.0)
     adb_device.phone.faults.latency_s = 0.2
     start = time.monotonic()
@@ -110,7 +110,7 @@ def test_a_slow_phone_within_the_timeout_just_works(adb_device, adb_server) -> N
     assert adb_device.phone.settings["system"]["volume_music"] == "8"
 
 
-def test_a_phone_offline_for_a_while_is_waited_for(adb_device, android) -> None:  # noqa: ANN001
+def test_a_phone_offline_for_a_while_is_waited_for(adb_device, android) -> None:
     android.screenshot()
     adb_device.phone.faults.go_offline(1.5)
     adb_device.endpoint.kick()
@@ -124,7 +124,7 @@ def test_a_phone_offline_for_a_while_is_waited_for(adb_device, android) -> None:
     assert ran(adb_device, "input tap 303 404") == 1
 
 
-def test_a_phone_offline_too_long_is_a_clear_error(adb_device, adb_server) -> None:  # noqa: ANN001
+def test_a_phone_offline_too_long_is_a_clear_error(adb_device, adb_server) -> None:
     device = AndroidDevice(adb_device.serial, port=adb_server.port, backoff=Backoff(total=1.0))
     adb_device.phone.faults.go_offline(30)
     adb_device.endpoint.kick()
@@ -135,7 +135,7 @@ def test_a_phone_offline_too_long_is_a_clear_error(adb_device, adb_server) -> No
     adb_server.connect(adb_device.serial)
 
 
-def test_a_failing_screencap_recovers_when_the_phone_does(adb_device, android) -> None:  # noqa: ANN001
+def test_a_failing_screencap_recovers_when_the_phone_does(adb_device, android) -> None:
     adb_device.phone.faults.screencap_fails = True
     with pytest.raises(CaptureFailed) as info:
         android.screenshot()
@@ -144,7 +144,7 @@ def test_a_failing_screencap_recovers_when_the_phone_does(adb_device, android) -
     assert android.screenshot().size == PORTRAIT
 
 
-def test_the_adb_server_going_away_and_coming_back(adb_device, adb_path, tmp_path) -> None:  # noqa: ANN001
+def test_the_adb_server_going_away_and_coming_back(adb_device, adb_path, tmp_path) -> None:
     """Our own server on a known port: killed (ServerUnavailable, 'no adb server'), restarted (recovered)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANDROID_", "ADB"))}
@@ -162,7 +162,8 @@ def test_the_adb_server_going_away_and_coming_back(adb_device, adb_path, tmp_pat
         assert proc.poll() is None, "the adb server exited"
         if not connect:
             return proc
-        out = subprocess.run([adb_path, "-P", str(port), "connect", adb_device.serial], env=env, capture_output=True)
+        out = subprocess.run([adb_path, "-P", str(port), "connect", adb_device.serial], env=env, capture_output=True,
+                             check=False)
         assert out.stdout.startswith(b"connected"), out
         return proc
 
@@ -190,7 +191,7 @@ def test_the_adb_server_going_away_and_coming_back(adb_device, adb_path, tmp_pat
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-def test_every_failure_is_one_of_ours(adb_device, adb_server) -> None:  # noqa: ANN001
+def test_every_failure_is_one_of_ours(adb_device, adb_server) -> None:
     """Whatever the fault, nothing from adbutils or the socket layer leaks out of the driver."""
     device = AndroidDevice(adb_device.serial, port=adb_server.port, timeout=0.3, backoff=Backoff(total=0.3))
     faults = adb_device.phone.faults

@@ -21,12 +21,12 @@ ADB_IME = "com.android.adbkeyboard/.AdbIME"
 CORPUS = corpus()
 
 
-def act(device: AndroidDevice, action: object):  # noqa: ANN201
+def act(device: AndroidDevice, action: object):
     return device.execute(DeviceAction(action=action, size=PORTRAIT))
 
 
 @pytest.fixture
-def editor(adb_device):  # noqa: ANN001, ANN201
+def editor(adb_device):
     """A new note open in the editor; returns (driver, phone, title element, body element)."""
     device = AndroidDevice(adb_device.serial, port=adb_device.server.port, backoff=Backoff(total=3.0))
     device.shell(f"am start -n {NOTES}/.EditorActivity")
@@ -36,12 +36,12 @@ def editor(adb_device):  # noqa: ANN001, ANN201
     return device, adb_device.phone, title, body
 
 
-def draft(phone) -> dict[str, str]:  # noqa: ANN001
+def draft(phone) -> dict[str, str]:
     """The note being edited, as the Notes app holds it."""
     return dict(phone.front_task().top["draft"] or {"title": "", "body": ""})
 
 
-def focus(device: AndroidDevice, element) -> None:  # noqa: ANN001
+def focus(device: AndroidDevice, element) -> None:
     act(device, Tap(point=element.bounds.center))
 
 
@@ -52,7 +52,7 @@ def test_the_corpus_is_hostile_enough() -> None:
     assert any(len(s) == 2000 for s in CORPUS)
 
 
-def test_the_phone_would_catch_a_leak(editor, adb_device) -> None:  # noqa: ANN001
+def test_the_phone_would_catch_a_leak(editor, adb_device) -> None:
     """The records these tests rely on do see an escape: adbutils' send_keys quotes the text once, so
     AOSP's %s rule is its only trap, but a hand-built command line leaks at once."""
     device, phone, _, body = editor
@@ -68,7 +68,7 @@ def _tab_free(s: str) -> bool:
 
 
 @pytest.mark.parametrize("start", [0, 120])
-def test_hostile_strings_arrive_exactly_and_run_nothing(editor, adb_device, start: int) -> None:  # noqa: ANN001
+def test_hostile_strings_arrive_exactly_and_run_nothing(editor, adb_device, start: int) -> None:
     """Every tab-free string of the corpus, typed into the note body and read back exactly.
 
     (Split in two runs so a failure points at a smaller slice; strings with tabs have their own test.)
@@ -89,7 +89,7 @@ def test_hostile_strings_arrive_exactly_and_run_nothing(editor, adb_device, star
     assert phone.current_ime == "com.android.inputmethod.latin/.LatinIME"
 
 
-def test_tabs_move_to_the_next_field_like_a_keyboard_tab(editor) -> None:  # noqa: ANN001
+def test_tabs_move_to_the_next_field_like_a_keyboard_tab(editor) -> None:
     """``\\t`` is Android's TAB key: focus moves on (title -> body); Enter in the one-line title does too."""
     device, phone, title, _ = editor
     for text in [s for s in CORPUS if not _tab_free(s)] + ["Groceries\tMilk\nEggs", "Trip\nPack bags"]:
@@ -109,8 +109,8 @@ def test_tabs_move_to_the_next_field_like_a_keyboard_tab(editor) -> None:  # noq
     assert phone.records.substitutions == [] and phone.records.unknown == []
 
 
-def test_non_ascii_goes_through_adbkeyboard_and_the_keyboard_is_restored(editor, adb_device) -> None:  # noqa: ANN001
-    device, phone, _, body = editor
+def test_non_ascii_goes_through_adbkeyboard_and_the_keyboard_is_restored(editor, adb_device) -> None:
+    device, _phone, _, body = editor
     focus(device, body)
     before = {k: device.shell(f"settings get secure {k}").text for k in ("default_input_method", "enabled_input_methods")}
     assert before["default_input_method"] != ADB_IME
@@ -123,8 +123,8 @@ def test_non_ascii_goes_through_adbkeyboard_and_the_keyboard_is_restored(editor,
     assert after == before  # selected AND enabled keyboards exactly as they were
 
 
-def test_an_adbkeyboard_already_selected_stays_selected(editor, adb_device) -> None:  # noqa: ANN001
-    device, phone, _, body = editor
+def test_an_adbkeyboard_already_selected_stays_selected(editor, adb_device) -> None:
+    device, _phone, _, body = editor
     device.shell(f"ime enable {ADB_IME} && ime set {ADB_IME}")
     focus(device, body)
     result = act(device, Type(text="ça va"))
@@ -133,7 +133,7 @@ def test_an_adbkeyboard_already_selected_stays_selected(editor, adb_device) -> N
     assert device.shell("settings get secure default_input_method").text.strip() == ADB_IME
 
 
-def test_non_ascii_without_adbkeyboard_is_a_clear_error_and_types_nothing(editor, adb_device) -> None:  # noqa: ANN001
+def test_non_ascii_without_adbkeyboard_is_a_clear_error_and_types_nothing(editor, adb_device) -> None:
     device, phone, _, body = editor
     focus(device, body)
     phone.installed.discard("com.android.adbkeyboard")  # a phone without the keyboard app
@@ -144,8 +144,8 @@ def test_non_ascii_without_adbkeyboard_is_a_clear_error_and_types_nothing(editor
     assert act(device, Type(text="naive")).text_after == "naive"  # ASCII still works
 
 
-def test_read_back_reports_what_the_field_really_holds(editor) -> None:  # noqa: ANN001
-    device, phone, _, body = editor
+def test_read_back_reports_what_the_field_really_holds(editor) -> None:
+    device, _phone, _, body = editor
     focus(device, body)
     act(device, Type(text="first "))
     result = act(device, Type(text="second"))
@@ -154,12 +154,12 @@ def test_read_back_reports_what_the_field_really_holds(editor) -> None:  # noqa:
     assert act(device, Type(text="!")).text_after is None
 
 
-def test_a_link_lost_during_the_broadcast_is_unknown_and_the_keyboard_still_restored(editor, adb_device) -> None:  # noqa: ANN001
+def test_a_link_lost_during_the_broadcast_is_unknown_and_the_keyboard_still_restored(editor, adb_device) -> None:
     device, phone, _, body = editor
     focus(device, body)
     original_run = device.link.run
 
-    def run(command: str, **kw: object):  # noqa: ANN202
+    def run(command: str, **kw: object):
         if command.startswith("am broadcast"):
             phone.faults.drop_probability = 1.0  # the link dies as the text is sent
             try:

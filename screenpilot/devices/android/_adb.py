@@ -172,7 +172,7 @@ class AdbLink:
     def server_version(self) -> int:
         try:
             version = int(self._client.server_version())
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._err(exc) from exc
         self._tport = version >= 41
         return version
@@ -185,7 +185,7 @@ class AdbLink:
         """What the device's adbd offers (``shell_v2``, ``cmd``, ...), as the server recorded at handshake."""
         try:
             return set(self._adbutils_device().get_features().strip().split(","))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._err(exc) from exc
 
     def _adbutils_device(self) -> Any:
@@ -324,7 +324,7 @@ def _read_v1(c: Any) -> tuple[int, bytes, bytes]:
 def list_devices(client: Any, server: str) -> list[tuple[str, str, dict[str, str]]]:
     try:
         infos = client.list(extended=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise translate(exc, serial=None, server=server) from exc
     return [(i.serial, i.state, dict(i.tags)) for i in infos]
 

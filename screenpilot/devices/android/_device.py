@@ -12,7 +12,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, Self
 
 from ...actions import (
     ANDROID_KEYCODES,
@@ -44,8 +44,16 @@ from . import _apps
 from ._adb import AdbLink, Backoff, ShellResult, is_network_serial, start_server
 from ._capture import check_blank, decode_png, decode_raw
 from ._errors import CommandFailed, translate
-from ._parse import Focus, parse_focus, parse_getprop, parse_ime_list, parse_packages, parse_rotation
-from ._parse import parse_wm_density, parse_wm_size
+from ._parse import (
+    Focus,
+    parse_focus,
+    parse_getprop,
+    parse_ime_list,
+    parse_packages,
+    parse_rotation,
+    parse_wm_density,
+    parse_wm_size,
+)
 from ._screen import input_point, logical_size
 from ._text import ADB_KEYBOARD, ime_commands, input_text_commands, join_commands, typable_by_input_text
 
@@ -178,7 +186,7 @@ class AndroidDevice:
         record.append(command)
         result = self.shell(command, timeout=timeout, action=True)
         out = result.output
-        if "Exception" in out or re.search(r"^Error:", out, re.M):
+        if "Exception" in out or re.search(r"^Error:", out, re.MULTILINE):
             raise CommandFailed(command, result.exit_code, out)
         return result
 
@@ -565,7 +573,7 @@ class AndroidDevice:
     def close(self) -> None:
         """Nothing is held open between commands; present for the protocol."""
 
-    def __enter__(self) -> AndroidDevice:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

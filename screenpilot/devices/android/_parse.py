@@ -144,7 +144,7 @@ def parse_focus(text: str) -> Focus:
     return Focus(package, activity, window)
 
 
-_PROP_LINE = re.compile(r"^\[([^\]]+)\]: \[(.*)\]$", re.M)
+_PROP_LINE = re.compile(r"^\[([^\]]+)\]: \[(.*)\]$", re.MULTILINE)
 
 
 def parse_getprop(text: str, names: list[str] | None = None) -> dict[str, str]:
