@@ -1,0 +1,223 @@
+"""Reading and setting device state for scenarios: the one seam between checks/setup/grounding and a device.
+
+``PhoneProbe`` does everything through the Android driver's shell (what ``adb shell`` runs on a real
+phone as the shell user, no root): ``settings``, ``content``, ``cat``, ``uiautomator dump``,
+``dumpsys``. ``DesktopProbe`` reads files on this machine and asks the scenario programs it started
+for their state and widgets (the desktop driver offers no accessibility tree yet).
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+import shlex
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..actions import Bounds, DeviceKind, Element
+from ..devices import Device
+from ._errors import ScenarioError, SetupFailed
+from ._program import Program
+from ._selectors import UiNode
+
+__all__ = ["DesktopProbe", "Focus", "PhoneProbe", "Probe", "ShellOutput", "probe_for"]
+
+
+@dataclass(frozen=True)
+class ShellOutput:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What is in front: a phone's package/activity, or a desktop's focused window title."""
+
+    package: str = ""
+    activity: str = ""
+    window: str = ""
+
+
+class Probe(ABC):
+    """What scenarios need of a device beyond the Device protocol."""
+
+    kind: DeviceKind
+    device: Device
+
+    @abstractmethod
+    def nodes(self) -> list[UiNode]:
+        """The live screen's elements, in device pixels."""
+
+    @abstractmethod
+    def read_file(self, path: str) -> str | None:
+        """A file's text, or None if it does not exist."""
+
+    @abstractmethod
+    def write_file(self, path: str, content: str) -> None: ...
+
+    @abstractmethod
+    def remove(self, path: str) -> None: ...
+
+    @abstractmethod
+    def foreground(self) -> Focus: ...
+
+    def keyboard_shown(self) -> bool:
+        return False
+
+    def shell(self, command: str) -> ShellOutput:
+        raise ScenarioError(f"a {self.kind} has no device shell", hint="shell steps and checks are for phones")
+
+    def program_state(self, name: str = "main") -> dict[str, Any]:
+        raise ScenarioError(f"a {self.kind} runs no scenario programs", hint="program checks are for the desktop")
+
+    def settle(self) -> None:
+        """Wait until the screen is still (after setup), where the driver can tell."""
+        settle = getattr(self.device, "settle", None)
+        if callable(settle):
+            settle(timeout_s=5.0)
+
+    def close(self) -> None:
+        """Stop whatever this probe started (desktop programs)."""
+
+
+class PhoneProbe(Probe):
+    kind: DeviceKind = "phone"
+
+    def __init__(self, device: Device) -> None:
+        if not callable(getattr(device, "shell", None)):
+            raise ScenarioError(f"{type(device).__name__} has no shell: phone scenarios need the Android driver",
+                                hint="use --device sim or --device android[:SERIAL]")
+        self.device = device
+
+    def shell(self, command: str) -> ShellOutput:
+        result = self.device.shell(command, check=False, timeout=60)  # type: ignore[attr-defined]
+        return ShellOutput(result.exit_code, result.stdout.decode("utf-8", "replace"),
+                           result.stderr.decode("utf-8", "replace"))
+
+    def run(self, command: str, what: str) -> ShellOutput:
+        """A setup command that must succeed."""
+        out = self.shell(command)
+        if out.exit_code != 0 or "Exception occurred" in out.output or out.output.startswith("Error"):
+            raise SetupFailed(f"{what} failed (exit {out.exit_code}): `{command}` -> {out.output.strip()[:300]}",
+                              hint="the device may lack what this scenario needs (an app, a setting, a file)")
+        return out
+
+    def nodes(self) -> list[UiNode]:
+        return [UiNode(e) for e in self.device.ui_tree() or []]
+
+    def read_file(self, path: str) -> str | None:
+        q = shlex.quote(path)
+        out = self.shell(f"if [ -f {q} ]; then cat {q}; else echo __SP_ABSENT__ >&2; exit 3; fi")
+        if out.exit_code != 0:
+            if "__SP_ABSENT__" in out.stderr or out.exit_code == 3:
+                return None
+            raise ScenarioError(f"cannot read {path} on the phone: {out.output.strip()[:200]}")
+        return out.stdout
+
+    def write_file(self, path: str, content: str) -> None:
+        data = base64.b64encode(content.encode("utf-8")).decode("ascii")
+        folder = shlex.quote(posixpath.dirname(path) or "/")
+        self.run(f"mkdir -p {folder} && printf %s {data} | base64 -d > {shlex.quote(path)}", f"writing {path}")
+
+    def remove(self, path: str) -> None:
+        self.run(f"rm -f {shlex.quote(path)}", f"removing {path}")
+
+    def foreground(self) -> Focus:
+        focus = self.device.foreground()  # type: ignore[attr-defined]
+        return Focus(package=focus.package, activity=focus.activity, window=focus.window)
+
+    def keyboard_shown(self) -> bool:
+        return "mInputShown=true" in self.shell("dumpsys input_method").stdout
+
+
+class DesktopProbe(Probe):
+    kind: DeviceKind = "desktop"
+
+    def __init__(self, device: Device, *, display: str | None = None) -> None:
+        self.device = device
+        self.display = display or str(getattr(device, "display", "") or "")
+        self.programs: dict[str, Program] = {}
+
+    def origin(self) -> tuple[int, int]:
+        monitor = getattr(self.device, "monitor", None)
+        if monitor is not None:
+            return int(monitor.origin.x), int(monitor.origin.y)
+        info = self.device.info()
+        return int(info.origin.x), int(info.origin.y)
+
+    def start_program(self, name: str, scene: str, options: dict[str, Any]) -> Program:
+        if name in self.programs:
+            raise SetupFailed(f"a program named {name!r} is already running", hint="give each program its own name:")
+        x, y = self.origin()
+        program = Program(scene, display=self.display, geometry=f"+{x + 20 * len(self.programs)}+{y}",
+                          title=f"ScreenPilot {scene}" + (f" ({name})" if name != "main" else ""), options=options)
+        self.programs[name] = program
+        return program
+
+    def program(self, name: str = "main") -> Program:
+        try:
+            return self.programs[name]
+        except KeyError:
+            raise ScenarioError(f"no program named {name!r} was started",
+                                hint="a program check names a program that setup started") from None
+
+    def program_state(self, name: str = "main") -> dict[str, Any]:
+        return self.program(name).state()
+
+    def nodes(self) -> list[UiNode]:
+        ox, oy = self.origin()
+        out: list[UiNode] = []
+        for program in self.programs.values():
+            for k, w in enumerate(program.widgets()):
+                left, top, right, bottom = (int(v) for v in w["bounds"])
+                element = Element(
+                    bounds=Bounds(left - ox, top - oy, right - ox, bottom - oy), text=w.get("text", ""),
+                    description=w.get("desc", ""), resource_id=w.get("id", ""), class_name=w.get("class", ""),
+                    package=program.scene, clickable=bool(w.get("clickable")), focusable=bool(w.get("focusable")),
+                    focused=bool(w.get("focused")), enabled=bool(w.get("enabled", True)),
+                    checkable=bool(w.get("checkable")), checked=w.get("checked"),
+                    scrollable=bool(w.get("scrollable")), selected=bool(w.get("selected")), index=k,
+                    depth=int(w.get("depth", 0)),
+                )
+                extra = dict(w.get("extra") or {})
+                for key in ("x_from", "x_to"):
+                    if key in extra:
+                        extra[key] = float(extra[key]) - ox
+                if "y" in extra:
+                    extra["y"] = float(extra["y"]) - oy
+                out.append(UiNode(element, extra))
+        return out
+
+    def read_file(self, path: str) -> str | None:
+        p = Path(path)
+        if not p.is_file():
+            return None
+        return p.read_text(encoding="utf-8", errors="replace")
+
+    def write_file(self, path: str, content: str) -> None:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(content, encoding="utf-8")
+
+    def remove(self, path: str) -> None:
+        Path(path).unlink(missing_ok=True)
+
+    def foreground(self) -> Focus:
+        return Focus(window=self.device.info().foreground)
+
+    def close(self) -> None:
+        programs, self.programs = list(self.programs.values()), {}
+        for program in programs:
+            program.stop()
+
+
+def probe_for(device: Device) -> Probe:
+    """The probe for an open device: phones through their shell, desktops through their programs."""
+    return PhoneProbe(device) if device.kind == "phone" else DesktopProbe(device)
