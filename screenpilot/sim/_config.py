@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -93,11 +94,14 @@ class AuthState:
         self.keys: list[bytes] = []
         self._pending: list[_Connection] = []
         self._lock = threading.Lock()
+        self.on_offer: Callable[[], None] | None = None  # the phone shows its "Allow?" dialog
 
     def offered(self, key: bytes, conn: _Connection) -> None:
         with self._lock:
             self.keys.append(key)
             self._pending.append(conn)
+        if self.on_offer is not None:
+            self.on_offer()
 
     def authorize(self) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import signal
+import sys
 import threading
 from collections.abc import Callable
 
@@ -77,6 +78,12 @@ def serve(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1, width:
                 "emulator-") else ""
             print_line(f"  listening on {host}:{ep.port}{auto}")
             print_line(f"    adb connect {host}:{ep.port}")
+        if require_auth:
+            print_line("They start unauthorized: press Enter here to allow USB debugging (as tapping Allow).")
+            for ep in endpoints:
+                ep.phone.auth.on_offer = lambda: print_line("an adb host asks to connect: press Enter to allow")
+            threading.Thread(target=_allow_on_enter, args=(endpoints, print_line), daemon=True,
+                             name="sim-allow").start()
         print_line("Press Ctrl+C to stop.")
         while not stop.wait(0.5):
             pass
@@ -87,6 +94,14 @@ def serve(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1, width:
             ep.stop()
         restore()
         print_line("stopped")
+
+
+def _allow_on_enter(endpoints: list[AdbdEndpoint], print_line: Callable[[str], None]) -> None:
+    """Each line on stdin is the person tapping Allow on every phone (a daemon thread; EOF ends it)."""
+    for _line in sys.stdin:
+        for ep in endpoints:
+            ep.phone.auth.authorize()
+        print_line("allowed: adb hosts that asked are connected")
 
 
 def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:

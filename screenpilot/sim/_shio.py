@@ -77,9 +77,9 @@ class FileOutput(Output):
 
 
 class Input:
-    """A byte source; ``read()`` blocks until end of input, as a pipe does."""
+    """A byte source; ``read()`` blocks until end of input (``read(n)`` until n bytes), as a pipe does."""
 
-    def read(self) -> bytes:
+    def read(self, n: int = -1) -> bytes:
         raise NotImplementedError
 
     def readline(self) -> bytes:
@@ -91,9 +91,10 @@ class BytesInput(Input):
         self.data = data
         self.pos = 0
 
-    def read(self) -> bytes:
-        out = self.data[self.pos:]
-        self.pos = len(self.data)
+    def read(self, n: int = -1) -> bytes:
+        end = len(self.data) if n < 0 else min(len(self.data), self.pos + n)
+        out = self.data[self.pos:end]
+        self.pos = end
         return out
 
     def readline(self) -> bytes:
@@ -122,11 +123,12 @@ class PipeInput(Input):
             self._eof = True
             self._cond.notify_all()
 
-    def read(self) -> bytes:
+    def read(self, n: int = -1) -> bytes:
         with self._cond:
-            self._cond.wait_for(lambda: self._eof)
-            out = bytes(self._buf)
-            self._buf.clear()
+            self._cond.wait_for(lambda: self._eof or (0 <= n <= len(self._buf)))
+            end = len(self._buf) if n < 0 else min(n, len(self._buf))
+            out = bytes(self._buf[:end])
+            del self._buf[:end]
             return out
 
     def readline(self) -> bytes:

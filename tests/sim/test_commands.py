@@ -197,3 +197,22 @@ def test_power_key_turns_the_screen_off_and_on(adb_device: AdbDevice) -> None:
     sh(adb_device, "input keyevent KEYCODE_WAKEUP")
     assert "mHoldingDisplaySuspendBlocker=true" in sh(adb_device, "dumpsys power")[1]
     assert adb_device.adbutils().is_screen_on()
+
+
+def test_adb_install_streams_the_apk_and_recognizes_adbkeyboard(adb_device: AdbDevice, tmp_path: object) -> None:
+    import zipfile
+    from pathlib import Path
+
+    base = Path(str(tmp_path))
+    assert adb_device.shell("pm uninstall com.android.adbkeyboard").stdout == b"Success\n"
+    good = base / "ADBKeyboard.apk"
+    with zipfile.ZipFile(good, "w") as z:  # the manifest holds the package name as UTF-16, as AXML does
+        z.writestr("AndroidManifest.xml", b"\x03\x00\x08\x00" + "com.android.adbkeyboard".encode("utf-16-le"))
+        z.writestr("classes.dex", b"dex\n035\0")
+    r = adb_device.adb("install", str(good))
+    assert r.returncode == 0 and b"Success" in r.stdout, r.stdout + r.stderr
+    assert "package:com.android.adbkeyboard\n" in sh(adb_device, "pm list packages -3")[1]
+    bad = base / "random.apk"
+    bad.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    r = adb_device.adb("install", str(bad))
+    assert r.returncode != 0 and b"INSTALL_PARSE_FAILED_NOT_APK" in r.stdout + r.stderr

@@ -75,3 +75,28 @@ def test_a_port_in_use_is_one_clear_line() -> None:
     assert r.returncode == 1
     assert r.stderr == (f"screenpilot: error: cannot listen on 127.0.0.1:{port}: it is in use "
                         "(choose another --port, or stop what listens there)\n")
+
+
+def test_serve_auth_waits_for_enter_to_allow(adb_server: AdbServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from tests.fixtures.android import free_port, wait_for
+
+    port = free_port()
+    log = Path(str(tmp_path)) / "serve.log"
+    proc = subprocess.Popen([sys.executable, "-m", "screenpilot.cli", "sim", "serve", "--auth", "--port", str(port)],
+                            stdin=subprocess.PIPE, stdout=open(log, "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
+    serial = f"127.0.0.1:{port}"
+    try:
+        wait_for(lambda: "Press Ctrl+C" in log.read_text(), what="the banner")
+        adb_server.connect(serial, state="unauthorized")
+        wait_for(lambda: "asks to connect" in log.read_text(), what="the allow prompt")
+        assert proc.stdin is not None
+        proc.stdin.write(b"\n")
+        proc.stdin.flush()
+        adb_server.wait_state(serial, "device")
+        assert adb_server.run("-s", serial, "shell", "echo allowed").stdout == b"allowed\n"
+    finally:
+        adb_server.run("disconnect", serial)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0

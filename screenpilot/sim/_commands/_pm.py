@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from .._shell import CommandContext
+from .._vfs import FsError
 from ._registry import command, java_exception
 
 __all__: list[str] = []
@@ -111,22 +115,7 @@ def pm(ctx: CommandContext) -> int:
         ctx.out(f"Package {pkg} installed for user: 0\n")
         return 0
     if sub == "install":
-        paths = [a for a in rest if not a.startswith("-")]
-        if not paths:
-            ctx.err("Error: APK content must be streamed\n")
-            return 1
-        path = ctx.path(paths[-1])
-        if not ctx.fs.exists(path):
-            ctx.err(f"Error: Unable to open file: {paths[-1]}\nConsider using a file under /data/local/tmp/\n")
-            return 1
-        if "adbkeyboard" in path.lower().replace("_", "").replace("-", ""):
-            with phone.transaction():
-                phone.installed.add("com.android.adbkeyboard")
-            ctx.out("Success\n")
-            return 0
-        ctx.out(f"Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse {path}: the virtual phone installs only "
-                "the ADB Keyboard APK]\n")
-        return 1
+        return _install(ctx, rest)
     if sub in ("grant", "revoke", "set-install-location", "trim-caches", "reset-permissions"):
         return 0
     if sub in ("disable-user", "disable", "enable", "default-state"):
@@ -160,6 +149,66 @@ def pm(ctx: CommandContext) -> int:
         return pm(ctx)
     ctx.err(f"Unknown command: {sub}\n")
     return 255
+
+
+def _install(ctx: CommandContext, args: list[str]) -> int:
+    """``pm install [-r -t -g] (-S SIZE | PATH)``: the APK streamed on stdin (what ``adb install`` does)
+    or a file on the phone. Only APKs of apps the phone knows are recognized (by the package name in
+    their manifest, ADBKeyBoard above all); anything else fails to parse, as a broken APK does."""
+    phone = ctx.phone
+    size: int | None = None
+    paths = []
+    k = 0
+    while k < len(args):
+        a = args[k]
+        if a == "-S" and k + 1 < len(args):
+            if not args[k + 1].isdigit():
+                ctx.err(f"Error: invalid size {args[k + 1]}\n")
+                return 1
+            size = int(args[k + 1])
+            k += 2
+            continue
+        if a in ("--user", "-i", "--install-location", "--originating-uri", "--referrer", "--abi") and k + 1 < len(args):
+            k += 2
+            continue
+        if not a.startswith("-"):
+            paths.append(a)
+        k += 1
+    if size is not None:
+        data = ctx.stdin.read(size)
+        if len(data) < size:
+            ctx.out(f"Failure [INSTALL_FAILED_INTERNAL_ERROR: Failed to read {size} bytes, got {len(data)}]\n")
+            return 1
+    elif paths:
+        try:
+            data = ctx.fs.read(ctx.path(paths[-1]))
+        except FsError:
+            ctx.err(f"Error: Unable to open file: {paths[-1]}\nConsider using a file under /data/local/tmp/\n")
+            return 1
+    else:
+        ctx.err("Error: APK content must be streamed\n")
+        return 1
+    package = _package_of(data, phone.apps)
+    if package is None:
+        tmp = f"/data/app/vmdl{abs(hash(data)) % 1000000}.tmp/base.apk"
+        ctx.out(f"Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse {tmp}: Failed to load asset path {tmp}]\n")
+        return 1
+    with phone.transaction():
+        phone.installed.add(package)
+    ctx.out("Success\n")
+    return 0
+
+
+def _package_of(apk: bytes, apps: dict[str, object]) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(apk)) as z:
+            manifest = z.read("AndroidManifest.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    for package in apps:
+        if package.encode("utf-16-le") in manifest or package.encode() in manifest:
+            return package
+    return None
 
 
 def _drop_ime(phone: object, package: str) -> None:
