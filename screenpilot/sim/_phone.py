@@ -102,6 +102,7 @@ class VirtualPhone:
             self.screen_on = True
             self.keyboard: dict[str, Any] = {"mode": "letters", "shift": False}
             self.home_page: dict[str, Any] = {"name": "home", "scroll": 0}
+            self.thumbnails: dict[int, Image.Image] = {}
             self.next_task_id = 1
             self.clipboard = ""
             self.last_broadcasts: list[dict[str, Any]] = []
@@ -322,6 +323,9 @@ class VirtualPhone:
                         stable = False
             self._last_frame = img
             self._last_frame_stable = stable
+            task = self.front_task()
+            if stable and task is not None and self.overlay is None and self.screen_on:
+                self.thumbnails[task.id] = img  # what Overview shows for this task
             return img
 
     def settled(self, now: float | None = None) -> bool:

@@ -67,6 +67,10 @@ def _draw(img: Image.Image, v: View, p: Paint, ox: int, oy: int) -> None:
         _glyph(d, box, p)
     elif kind == "circle":
         d.ellipse(_fix(box), fill=p.fill, outline=p.outline)
+    elif kind == "image" and p.image is not None:
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w > 0 and h > 0:
+            img.paste(p.image.resize((w, h), Image.Resampling.BILINEAR), box[:2])
 
 
 def _fix(box: Box) -> Box:

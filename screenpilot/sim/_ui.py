@@ -95,6 +95,7 @@ class Paint:
     alpha: int = 255
     accent: Color = (0, 0, 0)
     track: Color = (0, 0, 0)
+    image: Any = None  # a PIL image for kind "image" (recents thumbnails)
 
 
 @dataclass

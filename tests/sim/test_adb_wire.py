@@ -328,3 +328,33 @@ def test_concurrent_clients_mixing_files_input_and_screencaps(adb_device: AdbDev
     assert errors == []
     assert len(adb_device.phone.fs.listdir("/sdcard/Download")) == 24
     assert adb_device.shell("settings get system w2").stdout == b"5\n"
+
+
+@pytest.mark.parametrize("which", ["debian", "adbutils-wheel"])
+def test_both_adb_generations_speak_to_the_phone(which: str, virtual_phone: object, tmp_path: object) -> None:
+    """Debian's adb 29 and the adbutils wheel's adb 36: devices, shell v2 exit codes, exec-out, push/pull."""
+    import shutil
+    from pathlib import Path
+
+    import adbutils
+
+    from tests.fixtures.android import PhoneServer, _start_adb_server, _stop_adb_server
+
+    assert isinstance(virtual_phone, PhoneServer)
+    binary = shutil.which("adb") if which == "debian" else str(Path(adbutils.__file__).parent / "binaries" / "adb")
+    if not binary or not os.path.exists(binary):
+        pytest.skip(f"no {which} adb here")
+    base = Path(str(tmp_path))
+    server = _start_adb_server(binary, base)
+    try:
+        server.connect(virtual_phone.serial)
+        run = lambda *a: server.run("-s", virtual_phone.serial, *a)  # noqa: E731
+        assert run("shell", "echo v; exit 4").returncode == 4
+        png = run("exec-out", "screencap -p").stdout
+        assert Image.open(io.BytesIO(png)).size == (1080, 2400)
+        (base / "up.bin").write_bytes(os.urandom(300_000))
+        assert run("push", str(base / "up.bin"), "/data/local/tmp/up.bin").returncode == 0
+        assert run("pull", "/data/local/tmp/up.bin", str(base / "down.bin")).returncode == 0
+        assert (base / "down.bin").read_bytes() == (base / "up.bin").read_bytes()
+    finally:
+        _stop_adb_server(server)

@@ -78,7 +78,7 @@ def recents_window(ui: Ui, phone: VirtualPhone) -> View:
         root.add(ui.text((0, ui.top, ui.width, ui.bottom), "No recent items", size=18, align="center",
                          color=t.on_surface_variant, rid=f"{launcher}:id/empty_message"))
         return root
-    card_h = ui.dp(150)
+    card_h = ui.dp(200)
     gap = ui.dp(16)
     y = ui.top + ui.dp(24)
     for task in tasks[:6]:
@@ -108,6 +108,12 @@ def recents_window(ui: Ui, phone: VirtualPhone) -> View:
                       paint=Paint(kind="glyph", glyph=app.icon, fill=app.color, color=(255, 255, 255))))
         card.add(ui.text((box[0] + 2 * gap + s, y + gap, box[2] - ui.dp(64), y + gap + s), app.label, size=16,
                          rid=f"{launcher}:id/title"))
+        thumb = phone.thumbnails.get(task.id)
+        if thumb is not None:
+            th = card_h - ui.dp(64)
+            tw = th * thumb.width // max(1, thumb.height)
+            card.add(View(box=(box[0] + gap, y + ui.dp(56), box[0] + gap + tw, y + ui.dp(56) + th), important=False,
+                          paint=Paint(kind="image", image=thumb)))
         card.add(ui.glyph((box[2] - ui.dp(56), y + ui.dp(4), box[2] - ui.dp(8), y + ui.dp(52)), "close",
                           desc=f"Dismiss {app.label}", on_tap=dismiss, cls="android.widget.ImageButton",
                           rid=f"{launcher}:id/dismiss"))
