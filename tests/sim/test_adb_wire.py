@@ -348,7 +348,7 @@ def test_both_adb_generations_speak_to_the_phone(which: str, virtual_phone: obje
     server = _start_adb_server(binary, base)
     try:
         server.connect(virtual_phone.serial)
-        run = lambda *a: server.run("-s", virtual_phone.serial, *a)  # noqa: E731
+        run = lambda *a: server.run("-s", virtual_phone.serial, *a)
         assert run("shell", "echo v; exit 4").returncode == 4
         png = run("exec-out", "screencap -p").stdout
         assert Image.open(io.BytesIO(png)).size == (1080, 2400)
