@@ -137,12 +137,22 @@ class VirtualPhone:
         return Interpreter(commands=self.commands, fs=self.fs, records=self.records, phone=self, env=env,
                            service=service, cancelled=cancelled)
 
-    def shell(self, command: str) -> tuple[int, str, str]:
-        """Run a command line in-process (exit code, stdout, stderr): the same shell adb reaches."""
+    def shell(self, command: str, *, timeout: float | None = None) -> tuple[int, str, str]:
+        """Run a command line in-process (exit code, stdout, stderr): the same shell adb reaches.
+        ``timeout`` cancels what is still running then (``sleep``, ``logcat``), as a closed stream does."""
         from ._shio import BufferOutput
 
+        cancelled = threading.Event()
+        timer = threading.Timer(timeout, cancelled.set) if timeout is not None else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
         out, err = BufferOutput(), BufferOutput()
-        code = self.new_shell(service="python").run(command, stdout=out, stderr=err)
+        try:
+            code = self.new_shell(service="python", cancelled=cancelled).run(command, stdout=out, stderr=err)
+        finally:
+            if timer is not None:
+                timer.cancel()
         return code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
 
     def reboot(self, kind: str = "") -> None:

@@ -358,3 +358,24 @@ def test_both_adb_generations_speak_to_the_phone(which: str, virtual_phone: obje
         assert (base / "down.bin").read_bytes() == (base / "up.bin").read_bytes()
     finally:
         _stop_adb_server(server)
+
+
+def test_random_packets_from_a_client_never_hurt_the_phone(adb_device: AdbDevice) -> None:
+    """Well-formed headers with nonsense in them (unknown streams, stray OKAY/CLSE/WRTE, odd services)."""
+    import random
+
+    from screenpilot.sim._wire import A_AUTH, A_CLSE, A_OKAY, A_WRTE
+
+    rng = random.Random(7)
+    s = _raw_connect(adb_device.endpoint.port)
+    try:
+        s.sendall(Message(A_CNXN, A_VERSION, MAX_PAYLOAD, b"host::\0").pack())
+        for _ in range(300):
+            cmd = rng.choice([A_OPEN, A_OKAY, A_CLSE, A_WRTE, A_AUTH, A_CNXN])
+            data = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 64)))
+            if cmd == A_OPEN and rng.random() < 0.5:
+                data = rng.choice([b"shell:echo x\0", b"sync:\0", b"exec:cat\0", b"\xff\xfe\0", b"tcp:1\0", b""])
+            s.sendall(Message(cmd, rng.randrange(0, 5), rng.randrange(0, 5), data).pack())
+    finally:
+        s.close()
+    assert adb_device.shell("echo survived").stdout == b"survived\n"

@@ -142,3 +142,26 @@ def test_hostile_text_through_a_naive_command_is_caught(adb_device: AdbDevice) -
     adb_device.shell("input text `rm -rf /sdcard/Download`")
     assert [s.text for s in phone.records.substitutions] == ["`rm -rf /sdcard/Download`"]
     assert adb_device.phone.fs.isdir("/sdcard/Download") is False
+
+
+@settings(deadline=None)
+@given(st.text(max_size=80))
+def test_any_command_line_ends_in_an_exit_status_never_an_exception(line: str) -> None:
+    """Garbage in, an sh-style answer out: the interpreter never raises and never hangs."""
+    code, out, err = _PHONE.shell(line, timeout=5)
+    assert 0 <= code <= 255
+    assert isinstance(out, str) and isinstance(err, str)
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(["echo", "$(", ")", "`", "'", '"', "\\", ";", "|", "&&", "||", "$X", "${X:-",
+                                 "}", "{", "(", "if", "then", "fi", "for", "do", "done", "<", ">", "2>&1", "*",
+                                 "~", "$?", "#", "\n", " ", "input", "text", "x"]), max_size=14))
+def test_shell_syntax_soup_never_breaks_the_phone(parts: list[str]) -> None:
+    code, _, _ = _PHONE.shell(" ".join(parts), timeout=5)
+    assert 0 <= code <= 255
+
+
+def test_a_timeout_cancels_a_command_that_waits(phone: VirtualPhone) -> None:
+    assert phone.shell("sleep 600; echo never", timeout=0.2) == (130, "", "")
+    assert phone.shell("logcat", timeout=0.2)[0] == 130
