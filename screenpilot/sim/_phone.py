@@ -430,7 +430,9 @@ class VirtualPhone:
             if task is not None and task.top.get("name") == page and self.front == task.id and not self.overlay:
                 return "delivered"
             if task is None:
-                task = Task(self.next_task_id, package, [app.new_page(page, **(extras or {}))])
+                # a task started on an inner page (a deep link) reports that page's own activity
+                deep = {"deep_link": True} if page != main_page else {}
+                task = Task(self.next_task_id, package, [app.new_page(page, **deep, **(extras or {}))])
                 self.next_task_id += 1
                 self.tasks.append(task)
             else:

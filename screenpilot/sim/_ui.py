@@ -250,9 +250,8 @@ class Ui:
             color = t.primary if enabled else t.outline
         v = View(cls="android.widget.Button", box=box, text=label, rid=self.rid(rid), package=self.package,
                  clickable=enabled, focusable=True, enabled=enabled, on_tap=on_tap if enabled else None, paint=paint)
-        v.add(View(cls="", box=box, important=False,
+        v.add(View(box=box, text=label, important=False,
                    paint=Paint(kind="text", color=color, size=self.sp(14), bold=True, align="center")))
-        v.children[0].text = label
         return v
 
     def switch(self, box: Box, on: bool, *, rid: str = "switch_widget", desc: str = "") -> View:

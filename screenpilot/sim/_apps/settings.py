@@ -90,14 +90,9 @@ class SettingsApp(App):
                     return self.full_class(act)
         return self.full_class(".SubSettings")
 
-    def new_page(self, name: str, **extra: Any) -> dict[str, Any]:
-        return {"name": name, "scroll": 0, **extra}
-
     def build(self, ui: Ui, phone: VirtualPhone, task: Task) -> View:
         page = task.top
         name = page["name"]
-        if len(task.pages) == 1 and name != "main":
-            page["deep_link"] = True
         back = (lambda: phone.back()) if len(task.pages) > 1 or name != "main" else None
         if name == "main":
             return self._main(ui, phone, task, page)
