@@ -22,9 +22,12 @@ class SimError(ScreenPilotError):
 
 def port_plan(port: int, devices: int) -> list[int]:
     """The ports N phones listen on: odd ports 2 apart inside adb's emulator range (so a freshly
-    started adb server finds each as emulator-N by itself), consecutive ports elsewhere."""
+    started adb server finds each as emulator-N by itself), consecutive ports elsewhere, and any free
+    ports for port 0."""
     if devices < 1:
         raise SimError(f"--devices must be at least 1, got {devices}")
+    if port == 0:  # each phone on a free port of the system's choosing
+        return [0] * devices
     step = 2 if 5555 <= port <= 5585 else 1
     ports = [port + k * step for k in range(devices)]
     if ports[-1] > 65535:

@@ -100,3 +100,22 @@ def test_serve_auth_waits_for_enter_to_allow(adb_server: AdbServer, tmp_path: ob
         adb_server.run("disconnect", serial)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+
+
+def test_port_plans() -> None:
+    from screenpilot.sim import SimError, port_plan, start_phones
+
+    assert port_plan(5555, 3) == [5555, 5557, 5559]
+    assert port_plan(6000, 3) == [6000, 6001, 6002]
+    assert port_plan(0, 2) == [0, 0]
+    import pytest
+
+    with pytest.raises(SimError, match="past port 65535"):
+        port_plan(65535, 2)
+    endpoints = start_phones(port=0, devices=2)
+    try:
+        assert len({e.port for e in endpoints}) == 2
+        assert [e.phone.config.serialno for e in endpoints] == ["SPVIRT0001", "SPVIRT0002"]
+    finally:
+        for e in endpoints:
+            e.stop()
