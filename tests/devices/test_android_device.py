@@ -319,7 +319,11 @@ def test_open_app_through_the_callers_own_names(adb_device) -> None:
     assert adb_device.phone.front_task().package == "org.screenpilot.notes"
 
 
-def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:
+def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  # noqa: ANN001
+    """What settle() hands back looks like the screen once the transition is over (to the comparison's
+    tolerance: the last steps of an ease-out change less than it), and there was a change to wait for."""
+    from screenpilot.perception import frame_difference
+
     phone = adb_device.phone
     phone.config.animation_ms = 400.0
     settings = icon(android, "Settings")
@@ -327,15 +331,25 @@ def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:
     act(android, Tap(point=settings.bounds.center))
     assert not phone.settled()  # the transition is running: frames really change
     result = android.settle(timeout_s=5)
-    assert result.settled and phone.settled()
-    assert result.frame is not None and result.frame.size == PORTRAIT
+    assert result.settled and result.frame is not None and result.frame.size == PORTRAIT
+    wait_for(phone.settled, what="the transition to end")
+    final = android.screenshot()
+    assert frame_difference(result.frame, final) == 0.0
+
+    android.screenshot()
+    act(android, SystemButton(button="back"))
+    moving = android._settle_capture()  # a frame taken mid-transition differs from where it ends
+    android.settle(timeout_s=5)
+    wait_for(phone.settled, what="the transition to end")
+    assert frame_difference(moving, android.screenshot()) > 0.0
 
 
 def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_device, android) -> None:
     adb_device.phone.config.animation_ms = 1500.0
     android.screenshot()
     act(android, Tap(point=icon(android, "Settings").bounds.center))
-    result = android.settle(timeout_s=0.4)
+    # captures 0.1 s apart: a slow fade changes too little between back-to-back ones (see docs/android.md)
+    result = android.settle(timeout_s=0.4, interval_s=0.1)
     assert not result.settled and 0.4 <= result.waited_s < 1.5
     assert not adb_device.phone.settled()
 
