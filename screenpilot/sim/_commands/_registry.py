@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 from .._shell import CommandContext, CommandFn
+from .._shio import BufferOutput
 
-__all__ = ["COMMANDS", "command", "java_exception", "usage_error"]
+__all__ = ["COMMANDS", "command", "java_exception", "locked_output", "usage_error"]
 
 COMMANDS: dict[str, CommandFn] = {}
 
@@ -34,3 +36,17 @@ def java_exception(ctx: CommandContext, cmd: str, exception: str, frames: list[s
 def usage_error(ctx: CommandContext, name: str, message: str, code: int = 1) -> int:
     ctx.err(f"{name}: {message}\n")
     return code
+
+
+@contextlib.contextmanager
+def locked_output(ctx: CommandContext) -> Iterator[CommandContext]:
+    """Hold the phone's lock while a command reads its state, but write the output only after the
+    lock is released: a client that stops reading must not stall the phone for everyone else."""
+    out, err = BufferOutput(), BufferOutput()
+    inner = CommandContext(argv=ctx.argv, stdin=ctx.stdin, stdout=out, stderr=err, env=ctx.env, shell=ctx.shell)
+    try:
+        with ctx.phone.lock:
+            yield inner
+    finally:
+        ctx.out(out.getvalue())
+        ctx.err(err.getvalue())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._shell import CommandContext
-from ._registry import command
+from ._registry import command, locked_output
 
 __all__ = ["ContentTable", "resolve_uri"]
 
@@ -151,7 +151,8 @@ def _fmt(value: Any) -> str:
 
 
 @command("content")
-def content(ctx: CommandContext) -> int:
+def content(outer: CommandContext) -> int:
+    ctx = outer
     args = ctx.argv[1:]
     phone = ctx.phone
     if not args or args[0] not in ("query", "insert", "update", "delete"):
@@ -183,7 +184,7 @@ def content(ctx: CommandContext) -> int:
         ctx.err("Error: Content provider URI not specified\n")
         return 1
     authority = uri[len("content://"):].split("/")[0] if uri.startswith("content://") else uri
-    with phone.lock:
+    with locked_output(outer) as ctx:
         target = resolve_uri(phone, uri)
         if target is None:
             ctx.err(f"Error while accessing provider:{authority}\n"

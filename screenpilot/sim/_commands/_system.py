@@ -14,7 +14,7 @@ from typing import Any
 
 from .._shell import BUILTIN_NAMES, CommandContext
 from .._vfs import FsError
-from ._registry import COMMANDS, command
+from ._registry import COMMANDS, command, locked_output
 
 __all__ = ["dumpsys_package"]
 
@@ -295,10 +295,10 @@ _SERVICES = ("SurfaceFlinger", "activity", "battery", "display", "input_method",
              "window", "wifi")
 
 
-def _dispatch(ctx: CommandContext, name: str, rest: list[str]) -> int:
-    phone = ctx.phone
+def _dispatch(outer: CommandContext, name: str, rest: list[str]) -> int:
     section = rest[0] if rest else ""
-    with phone.lock:
+    with locked_output(outer) as ctx:
+        phone = ctx.phone
         if name == "display":
             _display(ctx)
         elif name == "window":
