@@ -80,7 +80,8 @@ class LiveView:
         table.add_column("result", ratio=2, overflow="fold")
         for r in self.rows[-_ROWS:]:
             table.add_row(str(r.index + 1), _action(r), _short(r.thought or r.summary, 120), _timings(r), _status(r))
-        status = Text(f"step {self.step + 1}: {self.phase}…", style="cyan")
+        status = (Text(f"finished after {len(self.rows) and self.rows[-1].index + 1} steps", style="cyan")
+                  if self.phase == "done" else Text(f"step {self.step + 1}: {self.phase}…", style="cyan"))
         return Panel(Group(Text.from_markup(self.header), table, status), title="screenpilot run", border_style="blue")
 
     def __call__(self, event: Event) -> None:

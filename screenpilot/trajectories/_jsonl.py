@@ -92,15 +92,17 @@ class JsonlAppender:
             fh.seek(-1, os.SEEK_END)
             return fh.read(1) == b"\n"
 
-    def _sync(self) -> None:
+    def _sync(self, fsync: bool | None = None) -> None:
         self._fh.flush()
-        if self.fsync:
+        if self.fsync if fsync is None else fsync:
             os.fsync(self._fh.fileno())
 
-    def append(self, value: Any) -> None:
+    def append(self, value: Any, *, fsync: bool | None = None) -> None:
+        """Write one line; ``fsync`` overrides the file's default for this line (flushed either way,
+        which is all a killed process needs; fsync guards against a power cut)."""
         line = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         self._fh.write(line)
-        self._sync()
+        self._sync(fsync)
 
     def close(self) -> None:
         if not self._fh.closed:
