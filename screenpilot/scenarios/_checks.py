@@ -143,7 +143,7 @@ def _evaluate(check: Any, probe: Probe, ending: Ending) -> tuple[bool, str]:
             assert selector is not None
             found = selector.find(nodes)
             if contains is not None:
-                return (True, f"found {found[0].label!r}") if found else (False, f"no {selector.describe()} on screen")
+                return (True, f"found {found[0].label!r}") if found else (False, f"{selector.describe()} is not on screen")
             return (False, f"{selector.describe()} is on screen") if found else (True, "not on screen")
         case ForegroundCheck(package=package, activity=activity, window=window):
             focus = probe.foreground()
@@ -179,9 +179,14 @@ def _evaluate(check: Any, probe: Probe, ending: Ending) -> tuple[bool, str]:
             if said is None:
                 return False, f"the model did not end the episode (ended by {ending.decided_by}: {ending.outcome})"
             return (said == outcome), f"the model reported {said}" + ("" if said == outcome else f", not {outcome}")
-        case AnswerCheck():
+        case AnswerCheck(equals_output_of=command):
             if ending.answer is None:
                 return False, "the model gave no answer"
+            if command is not None:
+                out = probe.shell(command)
+                if out.exit_code != 0 or not out.stdout.strip():
+                    return False, f"`{command}` gave no expected answer (exit {out.exit_code})"
+                check = check.model_copy(update={"equals": out.stdout.strip()})
             return _expect(check, ending.answer, "the answer")
     raise AssertionError(f"unknown check {check!r}")  # pragma: no cover
 

@@ -149,7 +149,7 @@ class SolutionPlayer:
         node = selector.pick(self.nodes())
         if node is None:
             shown = sorted({n.label for n in self.nodes() if n.element.text or n.element.description})[:25]
-            raise GroundingError(f"no {selector.describe()} on the screen (it shows: {', '.join(map(repr, shown))})")
+            raise GroundingError(f"{selector.describe()} is not on the screen (it shows: {', '.join(map(repr, shown))})")
         return node
 
     # -- stepping ------------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ class SolutionPlayer:
                     self._advance()
                     return None
             elif stuck:
-                raise GroundingError(f"scrolled {step.direction} to the end and found no {step.until.describe()}")
+                raise GroundingError(f"scrolled {step.direction} to the end and {step.until.describe()} never appeared")
         elif step.to_end and stuck:
             self._advance()
             return None

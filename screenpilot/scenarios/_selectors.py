@@ -52,6 +52,9 @@ class Selector(BaseModel):
     focused: bool | None = None
     clickable: bool | None = None
     scrollable: bool | None = None
+    below: Selector | None = Field(None, description="only elements under the one this finds (nearest first): "
+                                                     "the value under its label")
+    within: Selector | None = Field(None, description="only elements whose centre lies inside an element this finds")
     nth: int = Field(0, description="which match, in screen order (0 first, -1 last)")
 
     @model_validator(mode="before")
@@ -64,7 +67,7 @@ class Selector(BaseModel):
     @model_validator(mode="after")
     def _not_empty(self) -> Selector:
         if all(getattr(self, f) is None for f in (*_TEXT_FIELDS, "checked", "selected", "focused", "clickable",
-                                                   "scrollable")):
+                                                   "scrollable", "below")):
             raise ValueError("a selector needs at least one criterion (label, text, desc, id, class, ...)")
         return self
 
@@ -96,7 +99,24 @@ class Selector(BaseModel):
     def find(self, nodes: list[UiNode]) -> list[UiNode]:
         """Every match, in screen order."""
         found = [n for n in nodes if self.matches(n)]
+        if self.below is not None:
+            anchor = self.below.pick(nodes)
+            if anchor is None:
+                return []
+            a = anchor.element.bounds
+            found = [n for n in found if n.element.bounds.top >= a.bottom - 2 and n is not anchor
+                     and n.element.bounds.left < a.right and n.element.bounds.right > a.left]
+            found.sort(key=lambda n: (n.element.bounds.top - a.bottom, n.element.bounds.left))
+            return self._within(found, nodes)
+        found = self._within(found, nodes)
         return sorted(found, key=lambda n: (n.element.bounds.top, n.element.bounds.left))
+
+    def _within(self, found: list[UiNode], nodes: list[UiNode]) -> list[UiNode]:
+        if self.within is not None:
+            boxes = [c.element.bounds for c in self.within.find(nodes)]
+            found = [n for n in found if any(b.contains(n.element.bounds.center) and b != n.element.bounds
+                                             for b in boxes)]
+        return found
 
     def pick(self, nodes: list[UiNode]) -> UiNode | None:
         found = self.find(nodes)
@@ -118,5 +138,8 @@ class Selector(BaseModel):
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{'' if value else 'not '}{name}")
+        inside = f" inside {self.within.describe()}" if self.within is not None else ""
+        if self.below is not None:
+            inside += f" below {self.below.describe()}"
         which = "the" if self.nth == 0 else ("the last" if self.nth == -1 else f"match #{self.nth + 1}:")
-        return f"{which} element whose " + " and ".join(parts)
+        return f"{which} element whose " + " and ".join(parts) + inside

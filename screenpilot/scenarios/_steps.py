@@ -217,6 +217,8 @@ class AnswerCheck(Expect):
     kind: Literal["answer"] = "answer"
     primary: ClassVar[str | None] = "equals"
     folded: ClassVar[bool] = True
+    equals_output_of: str | None = Field(None, description="the right answer is this shell command's output "
+                                                           "(read from the device, e.g. getprop ro.product.model)")
 
 
 _CHECKS: dict[str, type[BaseModel]] = {c.model_fields["kind"].default: c for c in (
