@@ -7,6 +7,7 @@ episode folder plus ``checkpoints.sqlite`` and ``journal.jsonl``.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import re
 import time
@@ -96,6 +97,14 @@ def _backend(spec: str) -> Backend:
     return backend_from_spec(spec)
 
 
+def _dialect_options(dialect: Dialect) -> dict[str, Any]:
+    """What ``dialect_for`` needs to rebuild this dialect's coordinate space on resume."""
+    options: dict[str, Any] = {"min_pixels": dialect.min_pixels, "max_pixels": dialect.max_pixels}
+    if dialect.grid != type(dialect).grid:
+        options["grid"] = dialect.grid
+    return options
+
+
 def _fast_forward(backend: Backend, calls: int) -> None:
     """A resumed scripted/replay backend continues where the dead process stopped, not at reply 1."""
     if isinstance(getattr(backend, "calls", None), int):
@@ -139,6 +148,8 @@ def run(
             device_spec = cfg.get("device", "sim") if device == "sim" and cfg.get("device") else device
             model_spec = model if not isinstance(model, str) or model != DEMO_SPEC else cfg.get("model", DEMO_SPEC)
             dialect = dialect or cfg.get("dialect")
+            dialect_options = cfg.get("dialect_options") or {}
+            history = history or HistoryPolicy(**(cfg.get("history") or {}))
             budgets = budgets or Budgets.model_validate(cfg.get("budgets", {}))
             settle = settle or SettleOptions.model_validate(cfg.get("settle", {}))
             policy = policy or Policy.model_validate(cfg.get("policy", {}))
@@ -148,14 +159,18 @@ def run(
             run_id = _run_id(task)
             folder = Path(out) / run_id
             device_spec, model_spec = device, model
+            dialect_options = {}
             budgets = budgets or Budgets(max_steps=max_steps)
             settle = settle or SettleOptions()
         assert task is not None
         secrets = Secrets.for_task(task, file=secrets_file)
 
+        history = history or HistoryPolicy()
         demo = isinstance(model_spec, str) and model_spec.strip().lower() == DEMO_SPEC
         if demo and isinstance(device_spec, str):
             check_demo(task, device_spec)
+        backend = _backend(model_spec) if isinstance(model_spec, str) else model_spec  # a bad spec fails first
+        stack.callback(backend.close)
         opened: OpenedDevice | None = None
         if isinstance(device_spec, str):
             opened = open_device(device_spec, sim_setup=prepare_demo_phone if demo and resume is None else None)
@@ -163,11 +178,10 @@ def run(
             the_device: Device = opened.device
         else:
             the_device = device_spec
-        backend = _backend(model_spec) if isinstance(model_spec, str) else model_spec
-        stack.callback(backend.close)
         if isinstance(dialect, str) or dialect is None:
             kind = "phone" if the_device.kind == "phone" else "desktop"
-            the_dialect = dialect_for(dialect or DEFAULT_DIALECT, kind)
+            # a resumed run must read coordinates in the very space it started with
+            the_dialect = dialect_for(dialect or DEFAULT_DIALECT, kind, **dialect_options)
         else:
             the_dialect = dialect
 
@@ -180,6 +194,8 @@ def run(
                         "model": model_spec if isinstance(model_spec, str) else backend.name,
                         "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump(),
                         "policy": (policy or Policy()).model_dump(mode="json"),
+                        "dialect_options": _dialect_options(the_dialect),
+                        "history": dataclasses.asdict(history),
                         "secrets": secret_names(task), "backend": backend.name},
             )
             recorder = Recorder.create(folder, meta, redact=secrets.redact if secrets else None)
@@ -195,7 +211,7 @@ def run(
         ctx = RunContext(
             device=the_device, dialect=the_dialect, backend=backend, recorder=recorder, journal=journal,
             secrets=secrets, policy=policy or Policy(), budgets=budgets, settle=settle,
-            history_policy=history or HistoryPolicy(), confirm="ask" if callable(confirm) else confirm,
+            history_policy=history, confirm="ask" if callable(confirm) else confirm,
             record_ui_tree=record_ui_tree, on_event=on_event,
         )
         config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10 * budgets.max_steps + 50}
