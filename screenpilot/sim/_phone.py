@@ -22,7 +22,7 @@ from PIL import Image
 
 from ._apps import App, Task, catalog
 from ._apps.keyboard import ADB_IME, LATIN_IME, keyboard_height, keyboard_window
-from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, recents_window, status_bar
+from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, notification_shade, recents_window, status_bar
 from ._config import AuthState, Faults, PhoneConfig
 from ._render import hit_test, render, scroll_target, slide_target
 from ._shell import Interpreter, ShellRecords
@@ -96,7 +96,7 @@ class VirtualPhone:
             self._pointer: tuple[float, float, float] | None = None
             self.tasks: list[Task] = []
             self.front: int | None = None  # task id on top; None shows the launcher
-            self.overlay: str | None = None  # "recents" while Overview is open
+            self.overlay: str | None = None  # "recents" (Overview) or "shade" (notification shade)
             self.focus: str | None = None
             self.ime_visible = False
             self.screen_on = True
@@ -284,7 +284,7 @@ class VirtualPhone:
             ime_h = keyboard_height(self, scale) if self.ime_visible and self.focus else 0
             font_scale = self.setting_float("system", "font_scale", 1.0)
             task = self.front_task()
-            package = LAUNCHER if task is None or self.overlay else task.package
+            package = LAUNCHER if task is None or self.overlay == "recents" else task.package
             ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package=package, top=top,
                     bottom=h - nav - ime_h, focus=self.focus, font_scale=font_scale)
             if self.overlay == "recents":
@@ -298,8 +298,16 @@ class VirtualPhone:
             windows = [app_window, status_bar(sys_ui, self)]
             if ime_h:
                 windows.append(keyboard_window(sys_ui, self, ime_h))
+            if self.overlay == "shade":
+                windows.append(notification_shade(sys_ui, self))
             windows.append(navigation_bar(sys_ui, self))
             return windows
+
+    def active_window(self, windows: list[View]) -> View:
+        """The window uiautomator dumps: the shade while it is down, else the app's."""
+        if self.overlay == "shade":
+            return next(w for w in windows if w.rid == "com.android.systemui:id/notification_panel")
+        return windows[0]
 
     def _target(self, now: float) -> Image.Image:
         key = (self._version, self._clock_text())
@@ -364,7 +372,7 @@ class VirtualPhone:
         with self.lock:
             windows = self.windows()
             w, h = self.display_size()
-            return dump_xml(windows[:1], rotation=self.rotation(), screen=(0, 0, w, h))
+            return dump_xml([self.active_window(windows)], rotation=self.rotation(), screen=(0, 0, w, h))
 
     def ui_tree(self) -> list[View]:
         with self.lock:
@@ -568,8 +576,13 @@ class VirtualPhone:
                     target.on_scroll(round(y1 - y2))
                 return
             status_h = STATUS_DP * self.density() / 160.0
-            if y1 <= status_h and y2 - y1 > 4 * self._slop():
-                return  # the notification shade is not simulated
+            if self.overlay == "shade" and y2 < y1 - 4 * self._slop():
+                with self.transaction():
+                    self.overlay = None
+            elif y1 <= status_h + self._slop() and y2 - y1 > 4 * self._slop():
+                with self.transaction():
+                    self.overlay = "shade"
+                    self.ime_visible = False
 
     def motion(self, action: str, x: float, y: float) -> None:
         """``input motionevent``: DOWN remembers the finger, UP turns the stroke into a tap or swipe."""

@@ -414,3 +414,24 @@ def test_hostile_text_typed_through_a_quoted_command_arrives_literally(adb_devic
         assert r.returncode == 0, r.stderr
         assert dev.phone.focused_field().text == text
         assert dev.phone.records.substitutions == [] and dev.phone.records.unknown == []
+
+
+def test_notification_shade_quick_settings(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    dev.adbutils().app_start("com.android.settings")
+    dev.shell("input swipe 540 10 540 1400 150")  # pull down from the status bar
+    assert b"mCurrentFocus=Window{" in dev.shell("dumpsys window").stdout
+    assert b"u0 NotificationShade}" in dev.shell("dumpsys window | grep mCurrentFocus").stdout
+    tiles = {e.text: e for e in tree(dev) if e.class_name == "android.widget.Switch"}
+    assert set(tiles) == {"Internet", "Bluetooth", "Airplane mode", "Dark theme"}
+    assert tiles["Internet"].checked and not tiles["Bluetooth"].checked
+    tap(dev, tiles["Bluetooth"])
+    assert dev.shell("settings get global bluetooth_on").stdout == b"1\n"
+    assert find(dev, text="Bluetooth").checked is True
+    dev.shell("input keyevent BACK")
+    assert focus(dev) == "com.android.settings/com.android.settings.Settings"
+    dev.shell("cmd statusbar expand-settings")
+    tap(dev, find(dev, text="Dark theme"))
+    assert dev.adbutils().shell("cmd uimode night") == "Night mode: yes"
+    dev.shell("input swipe 540 1800 540 300 150")  # push it back up
+    assert focus(dev) == "com.android.settings/com.android.settings.Settings"

@@ -1,7 +1,9 @@
-"""System UI: the status bar, the three-button navigation bar and the Overview (recents) screen."""
+"""System UI: the status bar, the notification shade with quick settings, the three-button navigation
+bar and the Overview (recents) screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._ui import Paint, Ui, View
@@ -9,7 +11,7 @@ from .._ui import Paint, Ui, View
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "recents_window", "status_bar"]
+__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "notification_shade", "recents_window", "status_bar"]
 
 STATUS_DP = 28
 NAV_DP = 48
@@ -130,3 +132,74 @@ def recents_window(ui: Ui, phone: VirtualPhone) -> View:
     root.add(ui.button(((ui.width - bw) // 2, ui.bottom - ui.dp(64), (ui.width + bw) // 2, ui.bottom - ui.dp(24)),
                        "Clear all", clear_all, style="tonal", rid=f"{launcher}:id/clear_all"))
     return root
+
+
+def notification_shade(ui: Ui, phone: VirtualPhone) -> View:
+    """The shade pulled down from the status bar: quick-settings tiles, brightness, notifications."""
+    t = ui.theme
+    g = phone.settings["global"]
+
+    def close() -> None:
+        with phone.transaction():
+            phone.overlay = None
+
+    scrim = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=SYSTEMUI,
+                 rid=f"{SYSTEMUI}:id/notification_panel", on_tap=close,
+                 paint=Paint(kind="scrim", fill=t.scrim, alpha=150))
+    panel_h = ui.top + ui.dp(64 + 2 * (72 + 16) + 48 + 24)
+    panel = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, panel_h), package=SYSTEMUI,
+                 rid=f"{SYSTEMUI}:id/quick_settings_panel", on_tap=lambda: None,
+                 paint=Paint(kind="box", fill=t.surface_container, radius=ui.dp(24)))
+    scrim.add(panel)
+    hh, mm = phone.now_minutes()
+    panel.add(View(cls="android.widget.TextView", box=(ui.dp(24), ui.top, ui.dp(200), ui.top + ui.dp(48)),
+                   text=f"{hh}:{mm:02d}", rid=f"{SYSTEMUI}:id/clock", package=SYSTEMUI,
+                   paint=Paint(kind="text", color=t.on_surface, size=ui.sp(32))))
+
+    def flip(ns: str, key: str, on: str = "1", off: str = "0") -> Callable[[], None]:
+        def run() -> None:
+            phone.put_setting(ns, key, off if phone.settings[ns].get(key) == on else on)
+        return run
+
+    tiles = [("wifi", "Internet", g.get("wifi_on") == "1" and g.get("airplane_mode_on") != "1",
+              flip("global", "wifi_on")),
+             ("bluetooth", "Bluetooth", g.get("bluetooth_on") == "1", flip("global", "bluetooth_on")),
+             ("airplane", "Airplane mode", g.get("airplane_mode_on") == "1", flip("global", "airplane_mode_on")),
+             ("display", "Dark theme", phone.dark, flip("secure", "ui_night_mode", "2", "1"))]
+    pad = ui.dp(16)
+    tile_w = (ui.width - 3 * pad) // 2
+    tile_h = ui.dp(72)
+    y0 = ui.top + ui.dp(64)
+    for k, (glyph, label, on, handler) in enumerate(tiles):
+        x = pad + (k % 2) * (tile_w + pad)
+        y = y0 + (k // 2) * (tile_h + pad)
+        tile = View(cls="android.widget.Switch", box=(x, y, x + tile_w, y + tile_h), text=label,
+                    desc=f"{label}, {'On' if on else 'Off'}", package=SYSTEMUI, clickable=True, focusable=True,
+                    checkable=True, checked=on, on_tap=handler, rid=f"{SYSTEMUI}:id/qs_tile",
+                    paint=Paint(kind="box", fill=t.primary if on else t.surface_high, radius=tile_h // 2))
+        color = t.on_primary if on else t.on_surface
+        tile.add(View(box=(x + ui.dp(12), y, x + ui.dp(60), y + tile_h), important=False,
+                      paint=Paint(kind="glyph", glyph=glyph, color=color)))
+        tile.add(View(box=(x + ui.dp(64), y + ui.dp(12), x + tile_w - ui.dp(8), y + ui.dp(40)), text=label,
+                      important=False, paint=Paint(kind="text", color=color, size=ui.sp(15), bold=True)))
+        tile.add(View(box=(x + ui.dp(64), y + ui.dp(40), x + tile_w - ui.dp(8), y + ui.dp(62)),
+                      text="On" if on else "Off", important=False,
+                      paint=Paint(kind="text", color=color, size=ui.sp(13))))
+        panel.add(tile)
+    y = y0 + 2 * (tile_h + pad)
+    try:
+        level = int(phone.settings["system"].get("screen_brightness", "102"))
+    except ValueError:
+        level = 102
+
+    def slide(f: float) -> None:
+        phone.put_setting("system", "screen_brightness", str(round(f * 255)))
+
+    panel.add(View(cls="android.widget.SeekBar", box=(pad, y, ui.width - pad, y + ui.dp(48)), desc="Display brightness",
+                   text=f"{round(level * 100 / 255)}%", package=SYSTEMUI, rid=f"{SYSTEMUI}:id/slider",
+                   clickable=True, focusable=True, on_slide=slide,
+                   paint=Paint(kind="slider", value=level / 255, accent=t.primary, track=t.secondary_container)))
+    scrim.add(View(cls="android.widget.TextView", box=(0, panel_h + ui.dp(24), ui.width, panel_h + ui.dp(64)),
+                   text="No notifications", rid=f"{SYSTEMUI}:id/no_notifications", package=SYSTEMUI,
+                   paint=Paint(kind="text", color=(230, 230, 230), size=ui.sp(15), align="center")))
+    return scrim

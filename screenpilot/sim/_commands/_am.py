@@ -364,7 +364,12 @@ def cmd(ctx: CommandContext) -> int:
         ctx.err("Unknown command\n")
         return 255
     if service == "statusbar":
-        return 0
+        if rest[:1] in (["expand-notifications"], ["expand-settings"], ["collapse"]):
+            with phone.transaction():
+                phone.overlay = None if rest[0] == "collapse" else "shade"
+            return 0
+        ctx.err("Unknown command\n")
+        return 255
     if service == "wifi":
         if rest[:1] == ["set-wifi-enabled"] and len(rest) > 1:
             phone.put_setting("global", "wifi_on", "1" if rest[1] == "enabled" else "0")

@@ -158,6 +158,8 @@ def _display(ctx: CommandContext) -> None:
 
 
 def _window_title(phone: Any) -> str:
+    if phone.overlay == "shade":
+        return f"Window{{{_hash('shade')} u0 NotificationShade}}"
     pkg, cls = phone.focused_component()
     return f"Window{{{_hash(pkg, cls)} u0 {pkg}/{cls}}}"
 
