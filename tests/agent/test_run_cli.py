@@ -51,3 +51,12 @@ def test_bad_input_is_one_line_and_leaves_no_run_behind(tmp_path: Path, args: li
     assert len(lines) == 1 and lines[0].startswith("screenpilot: error:") and words in lines[0], done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_screenpilot_run_is_the_agent_and_is_imported_only_when_used() -> None:
+    code = ("import sys, screenpilot\n"
+            "assert 'langgraph' not in sys.modules and 'screenpilot.agent' not in sys.modules\n"
+            "from screenpilot.agent import run\n"
+            "assert screenpilot.run is run\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
