@@ -80,7 +80,9 @@ def _expect(expect: Expect, actual: str | None, where: str) -> tuple[bool, str]:
 
 def _dig(state: Any, key: str) -> Any:
     for part in key.split("."):
-        if isinstance(state, dict) and part in state:
+        if part == "#" and isinstance(state, (list, dict, str)):
+            state = len(state)
+        elif isinstance(state, dict) and part in state:
             state = state[part]
         elif isinstance(state, list) and part.lstrip("-").isdigit() and -len(state) <= int(part) < len(state):
             state = state[int(part)]

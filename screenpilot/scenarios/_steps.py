@@ -187,7 +187,8 @@ class ContentCheck(_Step):
 
 
 class ProgramCheck(Expect):
-    """A desktop program's reported state: ``key`` is a dotted path into it (``submitted.email``)."""
+    """A desktop program's reported state: ``key`` is a dotted path into it (``submitted.email``,
+    ``items.0``, ``items.-1``; ``items.#`` is the length)."""
 
     kind: Literal["program"] = "program"
     primary: ClassVar[str | None] = "key"

