@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["bind_args", "parse_rows", "query_command"]
 
-_ROW = re.compile(r"(?:^|\n)Row: \d+ ", re.M)
+_ROW = re.compile(r"(?:^|\n)Row: \d+ ", re.MULTILINE)
 _ANY_COLUMN = r"[A-Za-z_][A-Za-z0-9_]*"
 
 

@@ -312,8 +312,10 @@ def evaluate(
                         seed=seed, repeat=repeat, started_at=time.time())
     shared: Backend | None = None
     if isinstance(model, str) and not model.strip().lower().startswith(REFERENCE):
-        shared = backend_from_spec(model)
+        shared = backend_from_spec(model)  # loaded once (a local model takes a while), closed at the end
         model = _Shared(shared)
+    elif not isinstance(model, str):
+        model = _Shared(model)  # the caller's backend: run() must not close it after the first episode
     try:
         for spec in selection:
             for k in range(repeat):

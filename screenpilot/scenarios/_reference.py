@@ -267,10 +267,7 @@ class SolutionPlayer:
                     return None
             elif stuck:
                 raise GroundingError(f"scrolled {step.direction} to the end and {step.until.describe()} never appeared")
-        elif step.to_end and stuck:
-            self._advance()
-            return None
-        elif not step.to_end and self.scrolls >= 1:
+        elif (step.to_end and stuck) or (not step.to_end and self.scrolls >= 1):  # at the end / one scroll done
             self._advance()
             return None
         if self.scrolls >= step.max:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from jinja2 import TemplateError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..actions import DeviceKind
@@ -121,7 +122,7 @@ class ScenarioSpec:
         try:
             values = sample_params(specs, scenario_id=self.id, seed=seed, context=context)
             rendered = render_tree(raw, {**context, **values})
-        except Exception as exc:  # jinja2's errors and ours, worded for the author
+        except (TemplateError, ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             raise ScenarioError(f"{where}: {type(exc).__name__}: {exc}",
                                 hint="check the params and the {{ ... }} templates of this scenario") from None
         rendered.update(params=values, seed=seed, source=str(self.path) if self.path else "")

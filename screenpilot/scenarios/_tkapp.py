@@ -402,7 +402,7 @@ def _report(scene: Scene) -> list[dict[str, Any]]:
         node: dict[str, Any] = {
             "id": w.winfo_name(), "class": cls, "bounds": [x, y, x + width, y + height], "text": "",
             "desc": scene.names.get(w, ""), "clickable": cls in _CLICKABLE, "focusable": cls in _CLICKABLE,
-            "focused": focus is w, "enabled": str(w.cget("state")) != "disabled" if "state" in w.keys() else True,
+            "focused": focus is w, "enabled": str(w.cget("state")) != "disabled" if "state" in w.keys() else True,  # noqa: SIM118
             "scrollable": cls in ("Listbox", "Text"), "depth": depth[w],
         }
         if cls in ("Button", "Label", "Checkbutton", "Radiobutton"):
