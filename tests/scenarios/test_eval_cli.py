@@ -61,3 +61,12 @@ def test_bad_selection_and_device_mismatch_are_one_line_errors(tmp_path: Path) -
     assert done.returncode == 1 and "--device desktop" in done.stderr
     listing = _eval("--list", cwd=tmp_path)
     assert listing.returncode == 0 and "settings.wifi_toggle" in listing.stdout and "desktop.calc.add" in listing.stdout
+
+
+def test_eval_on_the_desktop(xvfb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = {**_env(), "DISPLAY": xvfb.display, "SCREENPILOT_STOP_FILE": str(tmp_path / "stop")}  # a private kill switch
+    done = subprocess.run([sys.executable, "-m", "screenpilot.cli", "eval", "desktop.calc.add", "desktop.prefs.apply",
+                           "--device", "desktop", "--dialect", "ui-tars-1.5", "--out", str(tmp_path / "runs")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "success rate: 2/2 (100.0%)" in done.stdout and "ui-tars-1.5" in done.stdout
