@@ -386,6 +386,23 @@ def test_leaving_an_edited_form_asks_to_discard(adb_device: AdbDevice) -> None:
     assert content(dev, "content://com.android.contacts/contacts", "given_name='Draft'") == []
 
 
+def test_notes_discard_dialog_keeps_editing_or_drops_the_draft(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    dev.adbutils().app_start("org.screenpilot.notes")
+    tap(dev, find(dev, desc="New note"))
+    tap(dev, find(dev, rid="note_title_edit"))
+    dev.shell("input text Draft")
+    dev.shell("input keyevent BACK")  # hides the keyboard
+    dev.shell("input keyevent BACK")  # asks
+    assert find(dev, text="Discard changes?")
+    tap(dev, find(dev, text="Keep editing"))
+    assert find(dev, rid="note_title_edit").text == "Draft"
+    dev.shell("input keyevent BACK")
+    tap(dev, find(dev, text="Discard"))
+    assert focus(dev) == "org.screenpilot.notes/org.screenpilot.notes.NotesActivity"
+    assert dev.shell("ls /sdcard/Documents/Notes/Draft.txt").returncode != 0
+
+
 def test_draganddrop_and_motionevents_are_gestures_too(adb_device: AdbDevice) -> None:
     dev = adb_device
     dev.shell("am start -a android.settings.DISPLAY_SETTINGS")

@@ -110,6 +110,20 @@ class App:
         """The content-provider table behind ``content://AUTHORITY/PARTS`` (None: unknown path)."""
         return None
 
+    def discard_dialog(self, ui: Ui, phone: VirtualPhone, page: Page, task: Task) -> View:
+        """Android's "Discard changes?" dialog over an editor: Keep editing stays, Discard closes the page."""
+
+        def keep() -> None:
+            with phone.transaction():
+                page["dialog"] = None
+
+        def discard() -> None:
+            with phone.transaction():
+                page["dialog"] = None
+                phone.close_page(task)
+
+        return ui.dialog("Discard changes?", "", [("Keep editing", keep), ("Discard", discard)], on_dismiss=keep)
+
     def window(self, ui: Ui, *children: View | None) -> View:
         root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=self.package,
                     paint=Paint(kind="box", fill=ui.theme.background))

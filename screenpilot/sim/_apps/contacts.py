@@ -238,17 +238,7 @@ class ContactsApp(App):
         form = self.scroll_list(ui, phone, page, fields, bar.box[3])
         children: list[View | None] = [form, bar]
         if page.get("dialog") == "discard":
-            def keep() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-
-            def discard() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-                    phone.close_page(task)
-
-            children.append(ui.dialog("Discard changes?", "", [("Keep editing", keep), ("Discard", discard)],
-                                      on_dismiss=keep))
+            children.append(self.discard_dialog(ui, phone, page, task))
         elif page.get("dialog") == "empty":
             def ok() -> None:
                 with phone.transaction():

@@ -202,17 +202,7 @@ class NotesApp(App):
             children.append(ui.dialog("Delete this note?", f"“{page['file']}” will be deleted.",
                                       [("Cancel", cancel), ("Delete", delete)], on_dismiss=cancel))
         elif page.get("dialog") == "discard":
-            def keep() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-
-            def discard() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-                    phone.close_page(task)
-
-            children.append(ui.dialog("Discard changes?", "", [("Keep editing", keep), ("Discard", discard)],
-                                      on_dismiss=keep))
+            children.append(self.discard_dialog(ui, phone, page, task))
         return self.window(ui, *children)
 
     def back(self, phone: VirtualPhone, task: Task) -> bool:
