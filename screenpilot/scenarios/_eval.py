@@ -70,6 +70,8 @@ class Target:
     spec: str
     reset: Callable[[], None] | None = None
     real_phone: bool = False
+    sim: Any = None
+    """The VirtualPhone behind ``--device sim`` (for benchmarks and tests that tune it), else None."""
 
     @property
     def kind(self) -> DeviceKind:
@@ -85,7 +87,7 @@ def open_target(spec: str) -> Iterator[Target]:
     opened = open_device(spec, sim_setup=phones.append if kind == "sim" else None)
     try:
         reset = phones[0].reset if phones else None
-        yield Target(opened.device, spec, reset=reset, real_phone=kind == "android")
+        yield Target(opened.device, spec, reset=reset, real_phone=kind == "android", sim=phones[0] if phones else None)
     finally:
         opened.close()
 
