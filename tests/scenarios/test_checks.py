@@ -149,3 +149,13 @@ def test_on_a_real_phone_sim_only_scenarios_are_skipped_and_settings_restored(ph
     probe.shell("settings put system accelerometer_rotation 1")
     assert run_scenario(wrong, real, out=tmp_path).status == "failed"
     assert probe.shell("settings get system accelerometer_rotation").stdout.strip() == "1", "teardown restored it"
+
+
+def test_teardown_runs_after_the_checks(phone_target: Target, tmp_path: Path) -> None:
+    from screenpilot.scenarios import builtin_scenarios
+
+    spec = next(s for s in builtin_scenarios() if s.id == "notes.read_pushed_note")
+    result = run_scenario(spec.instantiate(2), phone_target, out=tmp_path)
+    assert result.status == "passed", result.first_failure()  # the check saw the pushed note...
+    probe = PhoneProbe(phone_target.device)
+    assert probe.read_file("/sdcard/Documents/Notes/Packing.txt") is None  # ...and teardown removed it
