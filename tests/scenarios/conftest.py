@@ -40,11 +40,12 @@ def phone_target(virtual_phone: Any, adb_server: Any) -> Iterator[Target]:
 
 @pytest.fixture(scope="session")
 def desktop_target(xvfb: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    """A DesktopDevice on the session Xvfb's primary monitor (1280x1024 at +0+0), private stop file."""
+    """A DesktopDevice on the session Xvfb's primary monitor (1280x1024 at +0+0), private stop file and
+    no hotkey grab (a session-long grab would take the kill-switch hotkey from other tests' devices)."""
     from screenpilot.devices import DesktopDevice, KillSwitch
 
     stop = tmp_path_factory.mktemp("scenario-desktop") / "screenpilot.stop"
-    device = DesktopDevice(xvfb.display, kill_switch=KillSwitch(stop_file=stop))
+    device = DesktopDevice(xvfb.display, kill_switch=KillSwitch(stop_file=stop, hotkey=None))
     try:
         yield Target(device, "desktop")
     finally:
