@@ -214,8 +214,8 @@ def run_scenario(
     out: Path | str = "runs",
     confirm: Literal["yes", "no"] = "yes",
 ) -> ScenarioResult:
-    """Set up, run the agent, check, tear down. Never raises for a scenario's own failure (setup
-    included): that is the result's ``status``; a broken device or backend still raises."""
+    """Set up, run the agent, check, tear down. A failed setup, or an episode stopped by a device or
+    backend fault, is a result with ``status: error`` (the message says why), not an exception."""
     started = time.monotonic()
     base = {"scenario": scenario.id, "title": scenario.title, "seed": scenario.seed,
             "instruction": scenario.instruction, "params": scenario.params}
@@ -249,9 +249,14 @@ def run_scenario(
             backend = model if not isinstance(model, str) else backend_from_spec(model)
             source = "agent"
         ran = time.monotonic()
-        run = run_agent(scenario.instruction, device=target.device, model=backend, dialect=the_dialect, out=out,
-                        budgets=Budgets(max_steps=scenario.max_steps, max_wall_s=scenario.max_time_s),
-                        confirm=confirm, source=source)
+        try:
+            run = run_agent(scenario.instruction, device=target.device, model=backend, dialect=the_dialect, out=out,
+                            budgets=Budgets(max_steps=scenario.max_steps, max_wall_s=scenario.max_time_s),
+                            confirm=confirm, source=source)
+        except ScreenPilotError as exc:  # the device or the backend failed: this scenario is an error, not a verdict
+            result = ScenarioResult(**base, status="error", error=f"the episode stopped: {exc}",
+                                    model=getattr(backend, "name", ""), problems=list(problems))
+            return result
         episode_s = time.monotonic() - ran
         ending = Ending(outcome=run.outcome, decided_by=run.decided_by, answer=run.answer)
         checks = evaluate_checks(list(scenario.success), probe, ending)

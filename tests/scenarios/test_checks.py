@@ -159,3 +159,18 @@ def test_teardown_runs_after_the_checks(phone_target: Target, tmp_path: Path) ->
     assert result.status == "passed", result.first_failure()  # the check saw the pushed note...
     probe = PhoneProbe(phone_target.device)
     assert probe.read_file("/sdcard/Documents/Notes/Packing.txt") is None  # ...and teardown removed it
+
+
+def test_a_backend_that_fails_is_an_error_result_and_the_phone_is_torn_down(phone_target: Target,
+                                                                           tmp_path: Path) -> None:
+    from screenpilot.planner import BackendError, ScriptedBackend
+
+    def broken(_request: object) -> str:
+        raise BackendError("the model server answered 500", hint="check the server")
+
+    scenario = _scenario(setup=[{"setting": {"namespace": "system", "key": "screen_brightness", "value": 3}}])
+    before = PhoneProbe(phone_target.device).shell("settings get system screen_brightness").stdout.strip()
+    result = run_scenario(scenario, Target(phone_target.device, "android:test", real_phone=False), out=tmp_path,
+                          model=ScriptedBackend(broken))
+    assert result.status == "error" and "answered 500" in (result.error or "")
+    assert PhoneProbe(phone_target.device).shell("settings get system screen_brightness").stdout.strip() == before
