@@ -35,19 +35,21 @@ def _script() -> list[str]:
     return [tap(p) for p in points] + [done()]
 
 
-def _start(args: list[str]) -> tuple[subprocess.Popen[str], threading.Event]:
+def _start(args: list[str]) -> tuple[subprocess.Popen[str], threading.Event, list[str]]:
     """The run as a child process; the event is set once it has recorded a step (the loop is running)."""
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     stepped = threading.Event()
+    output: list[str] = []
 
     def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            output.append(line)
             if line.startswith("step "):
                 stepped.set()
 
     threading.Thread(target=read, daemon=True).start()
-    return proc, stepped
+    return proc, stepped, output
 
 
 @pytest.mark.slow
@@ -63,13 +65,13 @@ def test_twenty_sigkills_lose_nothing_and_repeat_nothing(phone: Any, tmp_path: P
     kills: list[float] = []
     for _ in range(KILLS):
         args = first if folder is None else [sys.executable, "-m", "screenpilot.cli", "run", "--resume", str(folder)]
-        proc, stepped = _start(args)
+        proc, stepped, output = _start(args)
         try:
             assert stepped.wait(60) or proc.poll() is not None, f"no step recorded (seed {seed})"
             delay = rng.uniform(0.0, 0.8)
             kills.append(round(delay, 3))
             time.sleep(delay)  # the random point: anywhere in the next steps, in any node
-            assert proc.poll() is None, f"the run ended before kill {len(kills)}: make the episode longer ({seed})"
+            assert proc.poll() is None, f"the run ended before kill {len(kills)} ({seed}): {''.join(output)[-1500:]}"
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         finally:
