@@ -9,6 +9,8 @@ lines, scripted replies), and error messages worded in the dialect's own names.
 
 from __future__ import annotations
 
+import copy
+
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -93,6 +95,7 @@ class Verbs:
         self.kind = kind
         self.verbs = tuple(verbs)
         self.names = tuple(v.name for v in self.verbs if v.parse)
+        self._parameters: dict[str, Any] | None = None
         self._lookup: dict[str, Verb] = {}
         for v in self.verbs:
             if v.parse:
@@ -180,7 +183,16 @@ class Verbs:
     # -- schema ------------------------------------------------------------------------------
 
     def parameters(self) -> dict[str, Any]:
-        """The flat tool schema, generated from the verbs and the action models."""
+        """The flat tool schema, generated from the verbs and the action models.
+
+        Built once per verb table (it costs ~4 ms of pydantic schema work and every request of a run
+        needs the same one); each caller gets its own copy to change freely.
+        """
+        if self._parameters is None:
+            self._parameters = self._build_parameters()
+        return copy.deepcopy(self._parameters)
+
+    def _build_parameters(self) -> dict[str, Any]:
         lines: list[str] = []
         props: dict[str, dict[str, Any]] = {}
         uses: dict[str, list[tuple[str, str, str]]] = {}
