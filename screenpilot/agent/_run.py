@@ -223,7 +223,10 @@ def run(
                 if recorder.step_count or journal.get(0) is not None:
                     raise ScreenPilotError(f"{folder} has recorded steps but no checkpoint to resume from",
                                            hint="the checkpoint file was removed or damaged: start a new run")
-            elif not snapshot.next:
+            elif not snapshot.next and not snapshot.tasks:
+                # Only no TASKS means ended: a node that finished (its writes saved) just before the kill,
+                # with the next checkpoint not yet written, is left out of ``next`` but still listed in
+                # ``tasks``, and invoke(None) applies its writes and goes on.
                 raise ScreenPilotError(f"this run already ended ({snapshot.values.get('outcome')})",
                                        hint="start a new run instead of resuming this one")
             else:

@@ -99,3 +99,42 @@ def test_twenty_sigkills_lose_nothing_and_repeat_nothing(phone: Any, tmp_path: P
         if step.error_kind == "unknown_outcome":  # killed while in flight: it may or may not have landed
             continue
         assert ran[line] == 1, f"step {step.index} is recorded as executed but never reached the phone ({context})"
+
+
+class _KilledBetweenWritesAndCheckpoint(BaseException):
+    """Stands in for SIGKILL at the narrowest point: a node's writes are saved, the next checkpoint is not."""
+
+
+@pytest.mark.parametrize("crash_at_put", [2, 9, 16, 23])
+def test_a_kill_between_a_nodes_writes_and_its_checkpoint_resumes(
+    phone: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_at_put: int
+) -> None:
+    """LangGraph leaves such a finished node out of ``snapshot.next``; the run must not be taken as ended."""
+    from screenpilot.agent import run
+    from screenpilot.agent._checkpoint import PruningSqliteSaver
+
+    script = tmp_path / "replies.json"
+    replies = [tap(SETTINGS_ICON), tap(NETWORK_ROW)] + [tap((60 + 9 * k, WIFI_SWITCH[1])) for k in range(6)] + [done()]
+    script.write_text(json.dumps(replies))
+    original_put = PruningSqliteSaver.put
+    puts = 0
+
+    def put(self: PruningSqliteSaver, *args: Any, **kw: Any) -> Any:
+        nonlocal puts
+        puts += 1
+        if puts == crash_at_put:
+            raise _KilledBetweenWritesAndCheckpoint()
+        return original_put(self, *args, **kw)
+
+    monkeypatch.setattr(PruningSqliteSaver, "put", put)
+    out = tmp_path / "runs"
+    with pytest.raises(_KilledBetweenWritesAndCheckpoint):
+        run("Turn on Wi-Fi", device=f"android:{phone.serial}", model=f"scripted:{script}", out=out)
+    monkeypatch.setattr(PruningSqliteSaver, "put", original_put)
+    folder = next(out.iterdir())
+
+    result = run(resume=folder, device=f"android:{phone.serial}")
+    episode = read_episode(folder)
+    assert result.outcome == "success" and episode.finished
+    assert [s.index for s in episode.steps] == list(range(len(replies)))
+    assert max(Counter(taps(phone)).values()) == 1
