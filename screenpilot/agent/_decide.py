@@ -16,7 +16,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ..actions import ActionError, Answer, Element, Screen, Size, Terminate, Type, validate
+from ..actions import ActionError, Answer, Element, Screen, Size, Terminate, Type, points_of, validate
 from ..perception import DeviceAction
 from ..planner import ModelRequest, ParseError
 from ..trajectories import Confirmation
@@ -152,7 +152,8 @@ def _loop(ctx: RunContext, state: AgentState, device_action: DeviceAction) -> di
     folder = ctx.recorder.folder
     if (previous and previous["key"] == key
             and same_screen(folder / previous["frame"], folder / here, tolerance=ctx.budgets.loop_difference,
-                            cache={str(folder / k): v for k, v in ctx.frames.items()})):
+                            cache={str(folder / k): v for k, v in ctx.frames.items()},
+                            around=list(points_of(device_action.action).values()))):
         return {"key": key, "frame": here, "count": previous["count"] + 1, "warned": previous.get("warned", False)}
     return {"key": key, "frame": here, "count": 1, "warned": False}
 
