@@ -10,7 +10,7 @@ from .._ui import Paint, Ui, View
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["App", "Task"]
+__all__ = ["App", "DraftEditor", "Task"]
 
 Page = dict[str, Any]
 
@@ -110,6 +110,19 @@ class App:
         """The content-provider table behind ``content://AUTHORITY/PARTS`` (None: unknown path)."""
         return None
 
+    def window(self, ui: Ui, *children: View | None) -> View:
+        root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=self.package,
+                    paint=Paint(kind="box", fill=ui.theme.background))
+        content = View(cls="android.widget.LinearLayout", box=(0, ui.top, ui.width, ui.bottom),
+                       rid="android:id/content", package=self.package)
+        root.add(content)
+        content.add(*children)
+        return root
+
+
+class DraftEditor(App):
+    """An app with an "edit" page that keeps a draft: Back over a changed draft asks to discard it."""
+
     def discard_dialog(self, ui: Ui, phone: VirtualPhone, page: Page, task: Task) -> View:
         """Android's "Discard changes?" dialog over an editor: Keep editing stays, Discard closes the page."""
 
@@ -124,11 +137,13 @@ class App:
 
         return ui.dialog("Discard changes?", "", [("Keep editing", keep), ("Discard", discard)], on_dismiss=keep)
 
-    def window(self, ui: Ui, *children: View | None) -> View:
-        root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=self.package,
-                    paint=Paint(kind="box", fill=ui.theme.background))
-        content = View(cls="android.widget.LinearLayout", box=(0, ui.top, ui.width, ui.bottom),
-                       rid="android:id/content", package=self.package)
-        root.add(content)
-        content.add(*children)
-        return root
+    def back(self, phone: VirtualPhone, task: Task) -> bool:
+        page = task.top
+        if page.get("dialog"):
+            page["dialog"] = None
+            return True
+        if page["name"] == "edit" and page.get("draft") is not None and page["draft"] != page.get("original"):
+            page["dialog"] = "discard"
+            phone.clear_focus()
+            return True
+        return super().back(phone, task)

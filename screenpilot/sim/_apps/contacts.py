@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._ui import FieldBinding, Paint, Ui, View
-from ._base import App, Page, Task
+from ._base import DraftEditor, Page, Task
 
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
@@ -29,7 +29,7 @@ _PALETTE = [(219, 68, 55), (15, 157, 88), (66, 133, 244), (171, 71, 188), (0, 17
             (92, 107, 192), (124, 179, 66)]
 
 
-class ContactsApp(App):
+class ContactsApp(DraftEditor):
     package = "com.android.contacts"
     label = "Contacts"
     icon = "person"
@@ -247,14 +247,3 @@ class ContactsApp(App):
             children.append(ui.dialog("Nothing to save", "Enter a name, a phone number or an email first.",
                                       [("OK", ok)], on_dismiss=ok))
         return self.window(ui, *children)
-
-    def back(self, phone: VirtualPhone, task: Task) -> bool:
-        page = task.top
-        if page.get("dialog"):
-            page["dialog"] = None
-            return True
-        if page["name"] == "edit" and page.get("draft") is not None and page["draft"] != page.get("original"):
-            page["dialog"] = "discard"
-            phone.clear_focus()
-            return True
-        return super().back(phone, task)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._ui import FieldBinding, Paint, Ui, View
 from .._vfs import File, FsError
-from ._base import App, Page, Task
+from ._base import DraftEditor, Page, Task
 
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
@@ -31,7 +31,7 @@ def _safe_title(title: str) -> str:
     return title or "Untitled"
 
 
-class NotesApp(App):
+class NotesApp(DraftEditor):
     package = "org.screenpilot.notes"
     label = "Notes"
     icon = "notes"
@@ -204,17 +204,6 @@ class NotesApp(App):
         elif page.get("dialog") == "discard":
             children.append(self.discard_dialog(ui, phone, page, task))
         return self.window(ui, *children)
-
-    def back(self, phone: VirtualPhone, task: Task) -> bool:
-        page = task.top
-        if page.get("dialog"):
-            page["dialog"] = None
-            return True
-        if page["name"] == "edit" and page.get("draft") is not None and page["draft"] != page.get("original"):
-            page["dialog"] = "discard"
-            phone.clear_focus()
-            return True
-        return super().back(phone, task)
 
 
 def note_path(title: str) -> str:
