@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from screenpilot_sim import cli as sim_cli
 
 from . import __version__
 from .actions import ActionError, DeviceKind, Policy, Screen, Size, action_schema, parse_action, tool_schema, validate
@@ -30,9 +31,8 @@ app = typer.Typer(
 )
 actions_app = typer.Typer(help="The action vocabulary: schemas and checks.", no_args_is_help=True)
 app.add_typer(actions_app, name="actions")
-sim_app = typer.Typer(help="The virtual phone: an Android device simulated in Python, reached over adb.",
-                      no_args_is_help=True)
-app.add_typer(sim_app, name="sim")
+# The virtual phone is its own distribution (screenpilot-sim); its command line is mounted here as is.
+app.add_typer(sim_cli.app, name="sim")
 
 out = Console()
 err = Console(stderr=True)
@@ -181,25 +181,6 @@ def check_cmd(
         out.print(f"[yellow]needs confirmation:[/yellow] {reason}")
 
 
-@sim_app.command("serve")
-def sim_serve(
-    port: Annotated[int, typer.Option(min=1, max=65535, help="First port; 5555-5585 is found by adb by itself.")] = 5555,
-    size: Annotated[str, typer.Option(help="Screen size WIDTHxHEIGHT.")] = "1080x2400",
-    devices: Annotated[int, typer.Option(min=1, max=16, help="How many phones, each on its own port.")] = 1,
-    density: Annotated[int, typer.Option(min=72, max=960, help="Screen density in dpi.")] = 420,
-    animation_ms: Annotated[float, typer.Option(min=0, help="Length of a screen transition.")] = 300.0,
-    clock: Annotated[str | None, typer.Option(help="Fix the status-bar time, HH:MM.")] = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    auth: Annotated[bool, typer.Option("--auth", help="Start unauthorized, as a phone asking to allow USB debugging.")] = False,
-) -> None:
-    """Run virtual phones in the foreground until Ctrl+C; connect with `adb connect HOST:PORT`."""
-    from .sim import serve
-
-    screen = parse_size(size)
-    serve(host=host, port=port, devices=devices, width=screen.width, height=screen.height, density=density,
-          animation_ms=animation_ms, clock=clock, require_auth=auth, print_line=lambda line: out.print(line, highlight=False))
-
-
 @app.command("replay")
 def replay_cmd(
     episode: Annotated[str, typer.Argument(metavar="EPISODE", help="The episode folder to replay.")],
@@ -343,6 +324,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(message + hint, getattr(exc, "exit_code", 2))
     except ActionError as exc:
         _fail(f"invalid action: {exc}", 1)
+    except sim_cli.SimError as exc:
+        _fail(str(exc), 1)
     except ScreenPilotError as exc:
         _fail(str(exc), 1)
     except (typer.Abort, KeyboardInterrupt):

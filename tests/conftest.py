@@ -12,4 +12,4 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 # Each area keeps its fixtures in its own module: the virtual phone + a real adb server (android),
 # Xvfb + a Tk test app (desktop), the tiny offline Qwen2.5-VL checkpoint (models).
-pytest_plugins = ["tests.fixtures.android", "tests.fixtures.desktop", "tests.fixtures.models"]
+pytest_plugins = ["screenpilot_sim.testing", "tests.fixtures.desktop", "tests.fixtures.models"]

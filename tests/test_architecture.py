@@ -13,7 +13,7 @@ import pytest
 
 import screenpilot
 
-ROOMS = ["actions", "perception", "devices", "sim", "planner", "agent", "trajectories", "scenarios"]
+ROOMS = ["actions", "perception", "devices", "planner", "agent", "trajectories", "scenarios"]
 
 
 def test_rooms_import_one_way() -> None:

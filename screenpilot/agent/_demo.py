@@ -35,7 +35,7 @@ def demo_targets(width: int = _SCREEN.width, height: int = _SCREEN.height) -> di
     follows the simulated apps' layout instead of hard-coding it.
     """
     from ..perception import parse_uiautomator
-    from ..sim import PhoneConfig, VirtualPhone
+    from screenpilot_sim import PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(width=width, height=height, animation_ms=0))
 

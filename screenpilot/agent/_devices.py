@@ -58,7 +58,7 @@ def open_device(spec: str, *, sim_setup: Callable[[Any], None] | None = None, **
 
 def _open_sim(sim_setup: Callable[[Any], None] | None, **options: Any) -> OpenedDevice:
     from ..devices.android import AndroidDevice
-    from ._simphone import start_sim_phone
+    from ..devices._sim import start_sim_phone
 
     stack = ExitStack()
     try:

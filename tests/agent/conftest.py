@@ -1,4 +1,4 @@
-"""Agent test fixtures: the virtual phone (tests/fixtures/android.py) prepared for the Wi-Fi task."""
+"""Agent test fixtures: the virtual phone (screenpilot_sim.testing) prepared for the Wi-Fi task."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from screenpilot.devices import (
 )
 from screenpilot.devices.android import Backoff, BlankScreen, ScreenChanged
 from screenpilot.perception import DeviceAction
-from tests.fixtures.android import free_port, wait_for
+from screenpilot_sim.testing import free_port, wait_for
 
 PORTRAIT = Size(1080, 2400)
 
@@ -78,7 +78,7 @@ def test_no_device_and_several_devices_are_clear_errors(adb_device, adb_server_f
         AndroidDevice(port=empty.port)
     assert "adb connect" in str(info.value)
 
-    from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+    from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
 
     second = AdbdEndpoint(VirtualPhone(PhoneConfig(model="Second Phone")), port=free_port()).start()
     try:
@@ -93,7 +93,7 @@ def test_no_device_and_several_devices_are_clear_errors(adb_device, adb_server_f
 
 
 def test_an_unauthorized_phone_says_to_accept_the_prompt(adb_device) -> None:
-    from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+    from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(require_auth=True))
     endpoint = AdbdEndpoint(phone, port=free_port()).start()

@@ -27,7 +27,7 @@ from screenpilot.devices import (
 )
 from screenpilot.devices.android import Backoff
 from screenpilot.perception import DeviceAction
-from tests.fixtures.android import free_port, wait_for
+from screenpilot_sim.testing import free_port, wait_for
 
 PORTRAIT = Size(1080, 2400)
 

@@ -18,7 +18,7 @@ from screenpilot.trajectories._replay_match import point_in, remap, status_bar_h
 
 
 def _phone(clock: str = "10:30", **settings: str):
-    from screenpilot.sim import PhoneConfig, VirtualPhone
+    from screenpilot_sim import PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(clock=clock, animation_ms=0))
     for key, value in settings.items():

@@ -9,9 +9,9 @@ import shlex
 import pytest
 from PIL import Image, ImageStat
 
-from screenpilot.actions import Element
-from screenpilot.perception import parse_uiautomator
-from tests.fixtures.android import AdbDevice, wait_for
+from uidump import Node as Element
+from uidump import parse as parse_uiautomator
+from screenpilot_sim.testing import AdbDevice, wait_for
 
 
 def tree(dev: AdbDevice) -> list[Element]:

@@ -1,4 +1,4 @@
-"""Serving phones in the foreground: ``screenpilot sim serve`` (a banner, then wait for Ctrl+C)."""
+"""Serving phones in the foreground: ``screenpilot-sim serve`` (a banner, then wait for Ctrl+C)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ import sys
 import threading
 from collections.abc import Callable
 
-from ..errors import ScreenPilotError
+from ._errors import SimError
 from ._adbd import AdbdEndpoint
 from ._config import PhoneConfig
 from ._phone import VirtualPhone
 
 __all__ = ["SimError", "port_plan", "serve", "start_phones"]
-
-
-class SimError(ScreenPilotError):
-    """The virtual phone could not start (a port in use, a bad size...)."""
 
 
 def port_plan(port: int, devices: int) -> list[int]:

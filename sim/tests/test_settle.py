@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from tests.fixtures.android import AdbDevice
+from screenpilot_sim.testing import AdbDevice
 
 
 def _digest(dev: AdbDevice) -> str:

@@ -62,7 +62,7 @@ def test_malformed_dumps_raise_value_error_saying_what_is_wrong(xml: str | bytes
 
 
 def test_the_virtual_phone_s_dump_parses_and_matches_its_views() -> None:
-    from screenpilot.sim import PhoneConfig, VirtualPhone
+    from screenpilot_sim import PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig())
     phone.launch("com.android.settings")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from tests.fixtures.android import AdbServer
+from screenpilot_sim.testing import AdbServer
 
 
 def test_serve_prints_how_to_connect_and_stops_cleanly_on_ctrl_c(
@@ -31,7 +31,7 @@ def test_serve_prints_how_to_connect_and_stops_cleanly_on_ctrl_c(
 def test_serve_banner_text(tmp_path: object) -> None:
     import threading
 
-    from screenpilot.sim import serve
+    from screenpilot_sim import serve
 
     lines: list[str] = []
     stop = threading.Event()
@@ -52,18 +52,18 @@ def test_serve_banner_text(tmp_path: object) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "screenpilot.cli", "sim", "serve", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "screenpilot_sim", "serve", *args], capture_output=True,
                           text=True, timeout=60, check=False)
 
 
 def test_bad_arguments_end_in_one_line_on_stderr() -> None:
     r = _cli("--size", "12x")
     assert r.returncode == 2
-    assert r.stderr.count("\n") == 1 and r.stderr.startswith("screenpilot: error: ") and "WIDTHxHEIGHT" in r.stderr
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("screenpilot-sim: error: ") and "WIDTHxHEIGHT" in r.stderr
     r = _cli("--devices", "0")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     r = _cli("--clock", "25:99")
-    assert r.returncode == 1 and r.stderr == "screenpilot: error: clock must be HH:MM, got '25:99'\n"
+    assert r.returncode == 1 and r.stderr == "screenpilot-sim: error: clock must be HH:MM, got '25:99'\n"
 
 
 def test_a_port_in_use_is_one_clear_line() -> None:
@@ -73,18 +73,18 @@ def test_a_port_in_use_is_one_clear_line() -> None:
         port = s.getsockname()[1]
         r = _cli("--port", str(port))
     assert r.returncode == 1
-    assert r.stderr == (f"screenpilot: error: cannot listen on 127.0.0.1:{port}: it is in use "
+    assert r.stderr == (f"screenpilot-sim: error: cannot listen on 127.0.0.1:{port}: it is in use "
                         "(choose another --port, or stop what listens there)\n")
 
 
 def test_serve_auth_waits_for_enter_to_allow(adb_server: AdbServer, tmp_path: object) -> None:
     from pathlib import Path
 
-    from tests.fixtures.android import free_port, wait_for
+    from screenpilot_sim.testing import free_port, wait_for
 
     port = free_port()
     log = Path(str(tmp_path)) / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "screenpilot.cli", "sim", "serve", "--auth", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "screenpilot_sim", "serve", "--auth", "--port", str(port)],
                             stdin=subprocess.PIPE, stdout=open(log, "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
     serial = f"127.0.0.1:{port}"
     try:
@@ -103,7 +103,7 @@ def test_serve_auth_waits_for_enter_to_allow(adb_server: AdbServer, tmp_path: ob
 
 
 def test_port_plans() -> None:
-    from screenpilot.sim import SimError, port_plan, start_phones
+    from screenpilot_sim import SimError, port_plan, start_phones
 
     assert port_plan(5555, 3) == [5555, 5557, 5559]
     assert port_plan(6000, 3) == [6000, 6001, 6002]

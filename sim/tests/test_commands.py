@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.fixtures.android import AdbDevice
+from screenpilot_sim.testing import AdbDevice
 
 
 def sh(dev: AdbDevice, command: str) -> tuple[int, str, str]:

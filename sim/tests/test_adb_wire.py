@@ -11,9 +11,9 @@ import threading
 import pytest
 from PIL import Image
 
-from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
-from screenpilot.sim._wire import A_CNXN, A_OPEN, A_VERSION, HEADER, MAX_PAYLOAD, Message
-from tests.fixtures.android import AdbDevice, wait_for
+from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+from screenpilot_sim._wire import A_CNXN, A_OPEN, A_VERSION, HEADER, MAX_PAYLOAD, Message
+from screenpilot_sim.testing import AdbDevice, wait_for
 
 
 def test_adb_devices_lists_the_phone_with_its_banner(adb_device: AdbDevice) -> None:
@@ -187,7 +187,7 @@ def test_a_raw_client_can_handshake_and_run_a_shell() -> None:
 
 
 def test_several_phones_on_several_ports_in_one_process(adb_server: object) -> None:
-    from tests.fixtures.android import AdbServer, free_port
+    from screenpilot_sim.testing import AdbServer, free_port
 
     assert isinstance(adb_server, AdbServer)
     phones = [VirtualPhone(PhoneConfig(serialno=f"MULTI{k}")) for k in range(2)]
@@ -237,7 +237,7 @@ def test_an_emulator_port_is_found_by_a_fresh_adb_server(adb_server_factory: obj
 
 
 def test_an_unauthorized_phone_waits_for_the_person_to_allow(adb_server: object) -> None:
-    from tests.fixtures.android import AdbServer, free_port
+    from screenpilot_sim.testing import AdbServer, free_port
 
     assert isinstance(adb_server, AdbServer)
     phone = VirtualPhone(PhoneConfig(require_auth=True))
@@ -338,7 +338,7 @@ def test_both_adb_generations_speak_to_the_phone(which: str, virtual_phone: obje
 
     import adbutils
 
-    from tests.fixtures.android import PhoneServer, _start_adb_server, _stop_adb_server
+    from screenpilot_sim.testing import PhoneServer, _start_adb_server, _stop_adb_server
 
     assert isinstance(virtual_phone, PhoneServer)
     binary = shutil.which("adb") if which == "debian" else str(Path(adbutils.__file__).parent / "binaries" / "adb")
@@ -364,7 +364,7 @@ def test_random_packets_from_a_client_never_hurt_the_phone(adb_device: AdbDevice
     """Well-formed headers with nonsense in them (unknown streams, stray OKAY/CLSE/WRTE, odd services)."""
     import random
 
-    from screenpilot.sim._wire import A_AUTH, A_CLSE, A_OKAY, A_WRTE
+    from screenpilot_sim._wire import A_AUTH, A_CLSE, A_OKAY, A_WRTE
 
     rng = random.Random(7)
     s = _raw_connect(adb_device.endpoint.port)

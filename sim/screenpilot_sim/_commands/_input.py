@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import re
 
-from ...actions import ANDROID_KEYCODES
+from .._keycodes import KEYCODES
 from .._shell import CommandContext
 from ._registry import command, java_exception
 
 __all__ = ["KEYCODES", "keycode_from_string"]
 
-KEYCODES: dict[str, int] = {name.upper(): code for name, code in ANDROID_KEYCODES.items()}
-KEYCODES.update({"SHIFT_LEFT": 59, "SHIFT_RIGHT": 60, "ALT_LEFT": 57, "ALT_RIGHT": 58, "SYM": 63, "NUM": 78,
-                 "HEADSETHOOK": 79, "FOCUS": 80, "PLUS": 81, "NOTIFICATION": 83, "MEDIA_REWIND": 89,
-                 "MEDIA_FAST_FORWARD": 90, "META_LEFT": 117, "META_RIGHT": 118, "MOVE_HOME": 122, "MOVE_END": 123,
-                 "FORWARD": 125, "MEDIA_PLAY": 126, "MEDIA_PAUSE": 127, "NUMPAD_ENTER": 160, "ASSIST": 219,
-                 "SOFT_SLEEP": 276, "SYSTEM_NAVIGATION_UP": 280, "SYSTEM_NAVIGATION_DOWN": 281})
 _MAX_KEYCODE = 316
 _SOURCES = {"keyboard", "dpad", "gamepad", "touchscreen", "mouse", "stylus", "trackball", "touchpad",
             "touchnavigation", "joystick", "rotaryencoder"}

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.fixtures.android import AdbDevice, wait_for
+from screenpilot_sim.testing import AdbDevice, wait_for
 
 
 def test_latency_is_added_to_every_request(adb_device: AdbDevice) -> None:

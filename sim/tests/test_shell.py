@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screenpilot.sim import PhoneConfig, VirtualPhone
-from tests.fixtures.android import AdbDevice
+from screenpilot_sim import PhoneConfig, VirtualPhone
+from screenpilot_sim.testing import AdbDevice
 
 
 @pytest.fixture(scope="module")

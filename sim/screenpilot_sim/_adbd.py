@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AdbdEndpoint", "Stream", "StreamClosed"]
 
-log = logging.getLogger("screenpilot.sim.adbd")
+log = logging.getLogger("screenpilot_sim.adbd")
 
 ServiceRunner = Callable[["Stream", str], None]
 

@@ -1,0 +1,68 @@
+"""screenpilot-sim: an Android phone simulated in Python, reached over the real adb wire protocol.
+
+Simulated apps and their renderer, a POSIX shell with Android's commands, and an adbd endpoint that a
+real adb server connects to. It depends on nothing of the ScreenPilot runtime. Importing the package
+is cheap: each name is imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._adbd import AdbdEndpoint
+    from ._adbserver import AdbServer, ServedPhone, find_adb, free_port, served_phone, wait_until
+    from ._config import AuthState, Faults, PhoneConfig
+    from ._errors import SimError
+    from ._phone import VirtualPhone
+    from ._serve import port_plan, serve, start_phones
+    from ._shell import CommandLine, ShellRecords, Substitution, SyntaxFailure, UnknownCommand
+
+_WHERE = {
+    "AdbdEndpoint": "_adbd",
+    "AdbServer": "_adbserver", "ServedPhone": "_adbserver", "find_adb": "_adbserver", "free_port": "_adbserver",
+    "served_phone": "_adbserver", "wait_until": "_adbserver",
+    "AuthState": "_config", "Faults": "_config", "PhoneConfig": "_config",
+    "SimError": "_errors",
+    "VirtualPhone": "_phone",
+    "port_plan": "_serve", "serve": "_serve", "start_phones": "_serve",
+    "CommandLine": "_shell", "ShellRecords": "_shell", "Substitution": "_shell", "SyntaxFailure": "_shell",
+    "UnknownCommand": "_shell",
+}
+
+__all__ = [
+    "AdbServer",
+    "AdbdEndpoint",
+    "AuthState",
+    "CommandLine",
+    "Faults",
+    "PhoneConfig",
+    "ServedPhone",
+    "ShellRecords",
+    "SimError",
+    "Substitution",
+    "SyntaxFailure",
+    "UnknownCommand",
+    "VirtualPhone",
+    "find_adb",
+    "free_port",
+    "port_plan",
+    "serve",
+    "served_phone",
+    "start_phones",
+    "wait_until",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'screenpilot_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

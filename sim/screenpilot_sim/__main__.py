@@ -1,0 +1,5 @@
+"""``python -m screenpilot_sim``: the same as the ``screenpilot-sim`` command."""
+
+from .cli import main
+
+main()
