@@ -95,7 +95,7 @@ def _time(fn: Callable[[], Any], reps: int) -> list[float]:
 
 def _phone_cost(phone: Any, command: str) -> Callable[[], None]:
     """The same command run by the phone's own shell in-process: the device side's cost alone."""
-    from screenpilot.sim._shio import BufferOutput
+    from screenpilot_sim._shio import BufferOutput
 
     def run() -> None:
         phone.new_shell(service="python").run(command, stdout=BufferOutput(), stderr=BufferOutput())
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--animation-ms", type=float, default=300.0)
     args = parser.parse_args(argv)
 
-    from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+    from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(clock="10:30", animation_ms=0.0))
     endpoint = AdbdEndpoint(phone, port=_free_port()).start()

@@ -46,7 +46,7 @@ SIZE = Size(1080, 2400)
 
 
 def screens(n: int) -> list[bytes]:
-    from screenpilot.sim import PhoneConfig, VirtualPhone
+    from screenpilot_sim import PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(clock="10:30", animation_ms=0))
     out = []

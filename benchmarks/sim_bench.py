@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
 
-from screenpilot.sim import AdbdEndpoint, PhoneConfig, VirtualPhone
-from tests.fixtures.android import _start_adb_server, _stop_adb_server, free_port
+from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+from screenpilot_sim.testing import _start_adb_server, _stop_adb_server, free_port
 
 
 def timed(fn: Callable[[], object], rounds: int) -> list[float]:
