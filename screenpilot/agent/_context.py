@@ -17,7 +17,7 @@ from ..actions import Policy
 from ..devices import Device
 from ..perception import Frame
 from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
-from ..trajectories import Recorder, StepRecord
+from ..trajectories import Recorder, StepRecord, history_entry
 from ._budgets import Budgets, SettleOptions
 from ._journal import ActionJournal
 from ._secrets import Secrets
@@ -39,12 +39,8 @@ class Event:
 
 
 def history_step(record: StepRecord, folder: Path) -> HistoryStep:
-    """A recorded step as the planner's history entry (the same line whether live or rebuilt)."""
-    image = folder / record.frame.path
-    if record.executed and record.error_kind != "unknown_outcome":
-        return HistoryStep(line=record.summary or record.call or "", reply=(record.raw_output or "").strip(), image=image)
-    return HistoryStep(line=f"[not executed] {record.error or 'no action'}", reply=(record.raw_output or "").strip(),
-                       image=image)
+    """A recorded step as the planner's history entry (the same wording live, rebuilt, and exported)."""
+    return history_entry(record, folder / record.frame.path)
 
 
 @dataclass

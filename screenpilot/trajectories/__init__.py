@@ -6,6 +6,7 @@
 from ._discover import find_episodes
 from ._errors import RecordingError, TrajectoryError
 from ._export import EXPORT_FORMATS, LLAMAFACTORY_MAX_PIXELS, ExportOptions, ExportReport, export
+from ._history import history_entry, history_line, ran_as_recorded
 from ._jsonl import JsonlAppender, atomic_write, read_jsonl
 from ._reader import Episode, load_meta, read_episode
 from ._recorder import EPISODE_FILE, FRAMES_DIR, STEPS_FILE, UI_DIR, Recorder, Redactor, redact_value
@@ -17,8 +18,8 @@ from ._schema import (
     DecidedBy,
     EpisodeMeta,
     FrameRef,
-    RequestRecord,
     Outcome,
+    RequestRecord,
     Source,
     StepRecord,
     StepTimings,
@@ -64,8 +65,11 @@ __all__ = [
     "element_divergence",
     "export",
     "find_episodes",
+    "history_entry",
+    "history_line",
     "load_meta",
     "match_element",
+    "ran_as_recorded",
     "read_episode",
     "read_jsonl",
     "redact_value",

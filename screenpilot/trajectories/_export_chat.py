@@ -37,6 +37,7 @@ from ._export import (
     trainable,
     write_jsonl,
 )
+from ._history import history_entry, ran_as_recorded
 from ._reader import Episode
 from ._schema import StepRecord
 
@@ -78,7 +79,7 @@ def _history(episode: Episode, dialect: Dialect) -> list[HistoryStep]:
     out = []
     for s in episode.steps:
         image = episode.path(s.frame)
-        if s.executed and s.error_kind != "unknown_outcome" and trainable(s):
+        if ran_as_recorded(s) and trainable(s):
             space = dialect.space(s.frame.size)
             action = in_space(s, space).action
             try:
@@ -86,10 +87,9 @@ def _history(episode: Episode, dialect: Dialect) -> list[HistoryStep]:
                 reply = dialect.format(action, thought=s.thought, summary=s.summary)
             except Exception:  # noqa: BLE001 - a dialect that cannot say it: keep what was recorded
                 call, reply = s.call or "", (s.raw_output or "").strip()
-            out.append(HistoryStep(line=s.summary or call, reply=reply, image=image))
+            out.append(history_entry(s, image, call=call, reply=reply))
         else:
-            out.append(HistoryStep(line=f"[not executed] {s.error or 'no action'}",
-                                   reply=(s.raw_output or "").strip(), image=image))
+            out.append(history_entry(s, image))
     return out
 
 

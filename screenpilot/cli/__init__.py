@@ -1,0 +1,49 @@
+"""The ``screenpilot`` command line (typer + rich): one module per verb, all on one app.
+
+Every failure a user can cause (a bad argument, a device that is not there) ends in ONE line on
+stderr and a non-zero exit code; a traceback means a bug in ScreenPilot.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..actions import ActionError
+from ..errors import ScreenPilotError
+from ._app import app, err
+
+# Each verb module registers its command on import; the order here is the order of `screenpilot --help`.
+from . import _run, _replay, _view, _export, _eval, _resize, _actions, _sim  # noqa: E402, F401, I001
+
+__all__ = ["app", "main"]
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"screenpilot: error: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and turns every expected failure into one line on stderr."""
+    try:
+        code = app(args=argv, prog_name="screenpilot", standalone_mode=False)
+    except typer.TyperException as exc:  # typer's click errors: bad parameters, unknown commands, ...
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = message.replace("Value error, ", "")
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (try '{ctx.command_path} --help')" if ctx is not None else ""
+        _fail(message + hint, getattr(exc, "exit_code", 2))
+    except ActionError as exc:
+        _fail(f"invalid action: {exc}", 1)
+    except _sim.SimError as exc:
+        _fail(str(exc), 1)
+    except ScreenPilotError as exc:
+        _fail(str(exc), 1)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    sys.exit(code if isinstance(code, int) else 0)

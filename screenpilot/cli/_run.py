@@ -1,0 +1,69 @@
+"""``screenpilot run``: one episode on a device, with a live view and a summary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..actions import Policy
+from ._app import app, err, out
+
+
+@app.command()
+def run(
+    task: Annotated[str | None, typer.Argument(help="What the agent should do, in words (omit with --resume).")] = None,
+    device: Annotated[str | None, typer.Option(help="sim | android[:SERIAL] | desktop[:MONITOR]  [default: sim]")] = None,
+    model: Annotated[str, typer.Option(help="Backend spec: local:PATH, openai:URL#MODEL, scripted:FILE|MODULE:FUNC, "
+                                            "replay:EPISODE, or scripted:demo (the built-in demo).")] = "scripted:demo",
+    dialect: Annotated[str | None, typer.Option(help="qwen2.5-vl | qwen3-vl | ui-tars-1.5 | ui-tars-1.0  [default: qwen2.5-vl]")] = None,
+    max_steps: Annotated[int, typer.Option(min=1, help="Model turns before the run stops (invalid ones count).")] = 30,
+    max_time: Annotated[float, typer.Option(min=1, help="Active seconds before the run stops.")] = 1800.0,
+    max_invalid: Annotated[int, typer.Option(min=1, help="Outputs in a row that could not be executed before it stops.")] = 3,
+    out_dir: Annotated[str, typer.Option("--out", help="Folder in which the run's folder is made.")] = "runs",
+    resume: Annotated[str | None, typer.Option(help="Continue the run in this folder (after a crash or Ctrl-C).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Approve every sensitive action without asking.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: refuse every sensitive action.")] = False,
+    secrets: Annotated[str | None, typer.Option(help="File of NAME=value lines for {{secret:NAME}} in the task "
+                                                     "(else $SCREENPILOT_SECRET_NAME).")] = None,
+    confirm_action: Annotated[list[str] | None, typer.Option("--confirm", help="Also ask before every action of this "
+                                                             "kind (repeatable), e.g. --confirm tap.")] = None,
+) -> None:
+    """Run an agent on a device until the task ends; the exit code says how it ended.
+
+    Exit codes: 0 success, 3 failure, 4 infeasible, 5 aborted (1: an error, 2: bad usage, 130: Ctrl-C).
+    """
+    from ..actions import DESKTOP_ACTIONS, PHONE_ACTIONS
+    from ..agent import Budgets, parse_device_spec
+    from ..agent import run as run_agent
+    from ..agent._console import LiveView, PromptConfirmer, summary
+
+    if yes and no_input:
+        raise typer.BadParameter("--yes and --no-input contradict each other: pick one", param_hint="--yes")
+    if (task is None) == (resume is None):
+        raise typer.BadParameter("give a TASK, or --resume RUN_DIR to continue a run (not both)", param_hint="TASK")
+    if device is not None:
+        parse_device_spec(device)
+    known = sorted({*PHONE_ACTIONS, *DESKTOP_ACTIONS})
+    for name in confirm_action or []:
+        if name not in known:
+            raise typer.BadParameter(f"{name!r} is not an action: use one of {', '.join(known)}", param_hint="--confirm")
+    policy = Policy(confirm_actions=frozenset(confirm_action)) if confirm_action else None
+    shown_task = task
+    if resume is not None:
+        from ..trajectories import load_meta
+
+        meta = load_meta(resume)
+        shown_task = meta.instruction
+        device = device or meta.config.get("device")
+        model = model if model != "scripted:demo" else meta.config.get("model", model)
+    view = LiveView(out, task=shown_task or "", device=device or "sim", model=model)
+    confirm = "yes" if yes else "no" if no_input else PromptConfirmer(err, view)
+    with view:
+        result = run_agent(
+            task, device=device or "sim", model=model, dialect=dialect, out=out_dir, resume=resume,
+            budgets=None if resume else Budgets(max_steps=max_steps, max_wall_s=max_time, max_invalid=max_invalid),
+            confirm=confirm, secrets_file=secrets, on_event=view, policy=policy,  # type: ignore[arg-type]
+        )
+    summary(out, result)
+    raise typer.Exit({"success": 0, "failure": 3, "infeasible": 4}.get(result.outcome, 5))
