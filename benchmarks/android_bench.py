@@ -34,7 +34,7 @@ from typing import Any
 
 from screenpilot.actions import Key, Point, Size, Swipe, Tap, Type
 from screenpilot.devices.android import AndroidDevice
-from screenpilot.perception import DeviceAction, Frame, frame_difference
+from screenpilot.perception import DeviceAction, Frame, SettleOptions, frame_difference
 
 
 def _free_port() -> int:
@@ -168,12 +168,12 @@ def settle(device: AndroidDevice, phone: Any, animation_ms: float, reps: int, st
     waits, last_changes, intervals, settled = [], [], [], 0
     home = DeviceAction(action=Key(key="home"), size=Size(1080, 2400))
     device.execute(home)
-    device.settle(timeout_s=5)
+    device.settle(SettleOptions(timeout_s=5, interval_s=0, stable_frames=1))
     settings_icon = next(e for e in device.ui_tree() or [] if e.label == "Settings")
     tap = DeviceAction(action=Tap(point=settings_icon.bounds.center), size=Size(1080, 2400))
     for _ in range(reps):
         device.execute(home)
-        device.settle(timeout_s=5)
+        device.settle(SettleOptions(timeout_s=5, interval_s=0, stable_frames=1))
         stamps: list[tuple[float, Frame]] = []
         original = device._settle_capture
 
@@ -185,7 +185,7 @@ def settle(device: AndroidDevice, phone: Any, animation_ms: float, reps: int, st
         device._settle_capture = capture  # type: ignore[method-assign]
         t0 = time.perf_counter()
         device.execute(tap)
-        result = device.settle(timeout_s=5, stable_frames=stable_frames)
+        result = device.settle(SettleOptions(timeout_s=5, interval_s=0, stable_frames=stable_frames))
         del device._settle_capture
         settled += result.settled
         waits.append(time.perf_counter() - t0)

@@ -4,7 +4,7 @@
 and callers that bring their own device or backend.
 """
 
-from ._budgets import Budgets, SettleOptions
+from ._budgets import Budgets
 from ._checkpoint import CHECKPOINT_FILE, PruningSqliteSaver, open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
 from ._devices import DEVICE_SPECS, OpenedDevice, open_device, parse_device_spec
@@ -30,7 +30,6 @@ __all__ = [
     "RunResult",
     "SecretError",
     "Secrets",
-    "SettleOptions",
     "build_graph",
     "open_checkpointer",
     "open_device",

@@ -1,10 +1,10 @@
-"""Limits of a run and how the agent waits for a screen to settle: plain, serializable settings."""
+"""Limits of a run: plain, serializable settings."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Budgets", "SettleOptions"]
+__all__ = ["Budgets"]
 
 
 class Budgets(BaseModel):
@@ -17,15 +17,3 @@ class Budgets(BaseModel):
     max_invalid: int = Field(3, ge=1, description="consecutive turns that could not be executed")
     loop_repeats: int = Field(3, ge=2, description="the same action on an unchanged screen this many times is a loop")
     loop_difference: float = Field(0.01, ge=0, le=1, description="screens differing by at most this fraction are 'unchanged'")
-
-
-class SettleOptions(BaseModel):
-    """After an action: capture until ``stable_frames`` captures in a row are unchanged, or ``timeout_s``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    enabled: bool = True
-    timeout_s: float = Field(3.0, ge=0)
-    interval_s: float = Field(0.05, ge=0, description="between captures, for drivers without their own settle()")
-    stable_frames: int = Field(2, ge=1)
-    threshold: float = Field(0.0, ge=0, le=1, description="for drivers without their own settle()")

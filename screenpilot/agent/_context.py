@@ -18,7 +18,8 @@ from ..devices import Device
 from ..perception import Frame
 from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
 from ..trajectories import Recorder, StepRecord, history_entry
-from ._budgets import Budgets, SettleOptions
+from ..perception import SettleOptions
+from ._budgets import Budgets
 from ._journal import ActionJournal
 from ._secrets import Secrets
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..perception import Frame, wait_until_settled
+from ..perception import Frame
 from ._context import RunContext
 from ._state import AgentState
 
@@ -56,23 +56,13 @@ def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx.emit("phase", step, "settle")
     t0 = ctx.clock()
     options = ctx.settle
-    driver_settle = getattr(ctx.device, "settle", None)
-    if options.enabled:
-        if callable(driver_settle):  # the driver knows its fastest capture path (Android: raw framebuffer)
-            result = driver_settle(timeout_s=options.timeout_s, stable_frames=options.stable_frames)
-        else:
-            result = wait_until_settled(ctx.device.screenshot, timeout_s=options.timeout_s,
-                                        interval_s=options.interval_s, stable_frames=options.stable_frames,
-                                        threshold=options.threshold)
-        frame = result.frame
-        settled = result.settled
-    else:
-        frame, settled = ctx.device.screenshot(), True
-    assert frame is not None  # wait_until_settled always captures at least once
+    result = ctx.device.settle(options)
+    frame, settled = result.frame, result.settled
+    assert frame is not None  # settling always captures at least once
     ref = _save(ctx, frame, f"{step:06d}-after")
     ctx.scratch["next_frame"] = ref
     timings = {**state.get("timings", {}), "settle_s": ctx.clock() - t0}
-    update: dict[str, Any] = {"frame_after": ref, "timings": timings}
+    update: dict[str, Any] = {"frame_after": ref, "timings": timings, "settle": result.record()}
     if not settled:
         update["result"] = {**(state.get("result") or {}), "detail": _join((state.get("result") or {}).get("detail", ""),
                             f"the screen was still changing after {options.timeout_s:g} s")}

@@ -73,7 +73,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "model_action": state.get("model_action"), "device_action": state.get("device_action"),
         "element": state.get("element"), "confirmation": state.get("confirmation"), "executed": executed,
         "result": state.get("result"), "error": state.get("error"), "error_kind": state.get("error_kind"),
-        "timings": StepTimings(**timings), "usage": state.get("usage"),
+        "timings": StepTimings(**timings), "usage": state.get("usage"), "settle": state.get("settle"),
     })
     if ctx.recorder.append_step(rec):
         ctx.history.append(history_step(rec, ctx.recorder.folder))

@@ -28,7 +28,8 @@ from ..devices.desktop import AgentStopped
 from ..errors import ScreenPilotError
 from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
 from ..trajectories import EpisodeMeta, Recorder, TokenUsage, load_meta
-from ._budgets import Budgets, SettleOptions
+from ..perception import SettleOptions
+from ._budgets import Budgets
 from ._checkpoint import open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
 from ._demo import DEMO_SPEC, check_demo, demo_backend, prepare_demo_phone

@@ -36,6 +36,7 @@ class AgentState(TypedDict, total=False):
     executed: bool
     result: dict[str, Any] | None
     frame_after: dict[str, Any] | None
+    settle: dict[str, Any] | None  # SettleResult.record(): how the wait ended and the definition it kept
     error: str | None
     error_kind: str | None
     timings: dict[str, float]
@@ -58,6 +59,6 @@ def fresh_step() -> dict[str, Any]:
     return {
         "frame": None, "ui_tree": None, "raw_output": None, "thought": None, "summary": None, "call": None, "parse_notes": [],
         "usage": None, "model_action": None, "device_action": None, "element": None, "confirm_reasons": [],
-        "confirmation": None, "executed": False, "result": None, "frame_after": None, "error": None,
+        "confirmation": None, "executed": False, "result": None, "frame_after": None, "settle": None, "error": None,
         "error_kind": None, "timings": {},
     }

@@ -28,6 +28,7 @@ def replay_cmd(
     recorded as a new episode linked to its source. Exit codes as for run (5: stopped on divergence)."""
     from ..agent import open_device, parse_device_spec
     from ..agent._demo import DEMO_SPEC, prepare_demo_phone
+    from ..perception import SettleOptions
     from ..trajectories import ReplayOptions, load_meta, replay
 
     meta = load_meta(episode)
@@ -37,7 +38,7 @@ def replay_cmd(
                                  "replay it, e.g. --device android:SERIAL", param_hint="--device")
     parse_device_spec(spec)
     options = ReplayOptions(threshold=threshold, on_divergence=on_divergence, speed=speed, retarget=retarget,
-                            settle_timeout_s=settle_timeout)
+                            settle=SettleOptions(timeout_s=settle_timeout))
     demo = meta.model == DEMO_SPEC and spec == "sim"  # the demo's phone starts with Wi-Fi off: so does its replay's
     opened = open_device(spec, sim_setup=prepare_demo_phone if demo else None)
     try:

@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..actions import DeviceKind, Element, Point, Size
-from ..perception import DeviceAction, Frame
+from ..perception import DeviceAction, Frame, SettleOptions, SettleResult
 
 __all__ = ["ActionResult", "Device", "DeviceInfo"]
 
@@ -58,5 +58,10 @@ class Device(Protocol):
         ...
 
     def execute(self, action: DeviceAction) -> ActionResult: ...
+
+    def settle(self, options: SettleOptions | None = None) -> SettleResult:
+        """Wait until the screen stops changing, as ``options`` define it (``perception.settle_screen``);
+        the last capture comes back in the result, to be reused as the next observation."""
+        ...
 
     def close(self) -> None: ...

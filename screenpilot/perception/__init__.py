@@ -4,7 +4,7 @@ from ._coords import Convention, CoordinateSpace, DeviceAction, ModelAction
 from ._frame import Frame, FrameFormat
 from ._resize import MAX_RATIO, QWEN3_FACTOR, QWEN25_FACTOR, image_tokens, smart_resize
 from ._uitree import parse_uiautomator
-from ._settle import SettleResult, frame_difference, wait_until_settled
+from ._settle import SettleOptions, SettleResult, frame_difference, settle_screen, wait_until_settled
 
 __all__ = [
     "MAX_RATIO",
@@ -16,10 +16,12 @@ __all__ = [
     "Frame",
     "FrameFormat",
     "ModelAction",
+    "SettleOptions",
     "SettleResult",
     "frame_difference",
     "image_tokens",
     "parse_uiautomator",
+    "settle_screen",
     "smart_resize",
     "wait_until_settled",
 ]

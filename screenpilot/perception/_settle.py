@@ -15,16 +15,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._frame import Frame
 
-__all__ = ["SettleResult", "frame_difference", "wait_until_settled"]
+__all__ = ["SettleOptions", "SettleResult", "frame_difference", "settle_screen", "wait_until_settled"]
 
 THUMBNAIL = 128
 """Longest side, in cells, of the thumbnail two frames are compared on."""
 
 TOLERANCE = 8
 """Grey levels (of 255) a thumbnail cell may move and still count as unchanged."""
+
+
+class SettleOptions(BaseModel):
+    """What "settled" means: ``stable_frames`` captures in a row, ``interval_s`` apart, each differing from
+    the one before by at most ``threshold`` (and, with ``with_ui_tree``, the same UI tree), within
+    ``timeout_s``. Every driver's ``settle()`` honours every field; the trajectory records them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enabled: bool = Field(True, description="False: one capture, no waiting (the screen is taken as it is)")
+    timeout_s: float = Field(3.0, ge=0, description="the longest wait; past it the step goes on, marked unsettled")
+    interval_s: float = Field(0.05, ge=0, description="pause between captures (a capture's own cost comes on top)")
+    stable_frames: int = Field(2, ge=1, description="captures in a row that must match the one before")
+    threshold: float = Field(0.0, ge=0, le=1, description="fraction of thumbnail cells that may change and still match")
+    with_ui_tree: bool = Field(False, description="also require the UI tree to repeat (slow on real phones)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,14 @@ class SettleResult:
     frames: int
     difference: float
     frame: Frame | None = None
+    options: SettleOptions | None = None
+    source: str = ""  # how the frames were taken (e.g. "screencap", "mss", "stream"), for the record
+
+    def record(self) -> dict[str, object]:
+        """What a trajectory keeps of the wait: the outcome and the definition it was held to."""
+        return {"settled": self.settled, "waited_s": round(self.waited_s, 4), "frames": self.frames,
+                "difference": round(self.difference, 6), "source": self.source,
+                "options": self.options.model_dump() if self.options is not None else None}
 
 
 def _thumbnail(image: Image.Image, cells: int) -> Image.Image:
@@ -134,3 +158,29 @@ def wait_until_settled(
             still = still and new_tree == tree
             tree = new_tree
         stable = stable + 1 if still else 0
+
+
+def settle_screen(
+    capture: Callable[[], Frame],
+    options: SettleOptions | None = None,
+    *,
+    ui_tree: Callable[[], object] | None = None,
+    source: str = "",
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+) -> SettleResult:
+    """The one definition of "settled", as drivers use it: ``options`` decide everything.
+
+    ``ui_tree`` is consulted only when ``options.with_ui_tree``; with ``enabled=False`` this is a single
+    capture that counts as settled.
+    """
+    options = options or SettleOptions()
+    if not options.enabled:
+        start = clock()
+        frame = capture()
+        return SettleResult(True, clock() - start, 1, 0.0, frame, options, source)
+    result = wait_until_settled(capture, timeout_s=options.timeout_s, interval_s=options.interval_s,
+                                stable_frames=options.stable_frames, threshold=options.threshold,
+                                ui_tree=ui_tree if options.with_ui_tree else None, clock=clock, sleep=sleep)
+    return SettleResult(result.settled, result.waited_s, result.frames, result.difference, result.frame, options,
+                        source)

@@ -21,7 +21,7 @@ from PIL import Image
 
 from ..actions import Answer, Element, Point, Terminate, Wait, points_of
 from ..devices import Device, DeviceError
-from ..perception import DeviceAction, Frame, wait_until_settled
+from ..perception import DeviceAction, Frame, SettleOptions
 from ._discover import package_version
 from ._errors import TrajectoryError
 from ._reader import Episode, read_episode
@@ -54,8 +54,7 @@ class ReplayOptions:
     on_divergence: Literal["stop", "continue"] = "stop"
     speed: float | None = None
     retarget: bool = True
-    settle_timeout_s: float = 5.0
-    settle_interval_s: float = 0.05
+    settle: SettleOptions = SettleOptions(timeout_s=5.0)
     ignore_top: int | None = None
 
     def __post_init__(self) -> None:
@@ -146,9 +145,8 @@ class _Replayer:
 
     # -- observing -------------------------------------------------------------------------------
 
-    def settled(self, timeout: float | None = None) -> tuple[Frame, float]:
-        result = wait_until_settled(self.device.screenshot, timeout_s=self.o.settle_timeout_s if timeout is None else timeout,
-                                    interval_s=self.o.settle_interval_s)
+    def settled(self) -> tuple[Frame, float]:
+        result = self.device.settle(self.o.settle)
         assert result.frame is not None
         return result.frame, result.waited_s
 

@@ -24,6 +24,7 @@ __all__ = [
     "FrameRef",
     "Outcome",
     "RequestRecord",
+    "SettleRecord",
     "Source",
     "StepRecord",
     "StepTimings",
@@ -84,6 +85,17 @@ class StepTimings(_Record):
     total_s: float = 0.0
 
 
+class SettleRecord(_Record):
+    """How the wait for a still screen after the action ended, and the definition of "still" it kept."""
+
+    settled: bool
+    waited_s: float
+    frames: int = Field(description="captures taken, the first included")
+    difference: float = Field(description="fraction of thumbnail cells that changed between the last two captures")
+    source: str = Field("", description="how the frames were taken: screencap, mss, stream")
+    options: dict[str, Any] | None = Field(None, description="perception.SettleOptions as used")
+
+
 class Confirmation(_Record):
     """A sensitive action's approval: why it was asked, the answer, and who gave it."""
 
@@ -123,6 +135,7 @@ class StepRecord(_Record):
     error: str | None = Field(None, description="why the output was not executed, as fed back to the model")
     error_kind: Literal["parse", "invalid", "refused", "loop", "device", "unknown_outcome"] | None = None
     timings: StepTimings = Field(default_factory=StepTimings)
+    settle: SettleRecord | None = Field(None, description="the wait after the action (None: no action ran)")
     usage: TokenUsage | None = None
 
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from PIL import Image
+from screenpilot_sim.testing import free_port, wait_for
 
 from screenpilot.actions import (
     Answer,
@@ -32,8 +33,7 @@ from screenpilot.devices import (
     UnsupportedAction,
 )
 from screenpilot.devices.android import Backoff, BlankScreen, ScreenChanged
-from screenpilot.perception import DeviceAction
-from screenpilot_sim.testing import free_port, wait_for
+from screenpilot.perception import DeviceAction, SettleOptions
 
 PORTRAIT = Size(1080, 2400)
 
@@ -330,7 +330,7 @@ def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  #
     android.screenshot()  # what the screen showed: the transition fades from it
     act(android, Tap(point=settings.bounds.center))
     assert not phone.settled()  # the transition is running: frames really change
-    result = android.settle(timeout_s=5)
+    result = android.settle(SettleOptions(timeout_s=5, interval_s=0, stable_frames=1))
     assert result.settled and result.frame is not None and result.frame.size == PORTRAIT
     wait_for(phone.settled, what="the transition to end")
     final = android.screenshot()
@@ -339,7 +339,7 @@ def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  #
     android.screenshot()
     act(android, SystemButton(button="back"))
     moving = android._settle_capture()  # a frame taken mid-transition differs from where it ends
-    android.settle(timeout_s=5)
+    android.settle(SettleOptions(timeout_s=5, interval_s=0, stable_frames=1))
     wait_for(phone.settled, what="the transition to end")
     assert frame_difference(moving, android.screenshot()) > 0.0
 
@@ -349,7 +349,7 @@ def test_settle_gives_up_at_its_deadline_on_a_screen_that_keeps_moving(adb_devic
     android.screenshot()
     act(android, Tap(point=icon(android, "Settings").bounds.center))
     # captures 0.1 s apart: a slow fade changes too little between back-to-back ones (see docs/android.md)
-    result = android.settle(timeout_s=0.4, interval_s=0.1)
+    result = android.settle(SettleOptions(timeout_s=0.4, interval_s=0.1, stable_frames=1))
     assert not result.settled and 0.4 <= result.waited_s < 1.5
     assert not adb_device.phone.settled()
 

@@ -13,7 +13,7 @@ import pytest
 
 from screenpilot.actions import Click, Drag, Type, Wait
 from screenpilot.devices import AgentStopped, DesktopDevice, KillSwitch
-from screenpilot.perception import DeviceAction
+from screenpilot.perception import DeviceAction, SettleOptions
 
 
 def act(device: DesktopDevice, action):
@@ -99,7 +99,7 @@ def test_a_stopped_drag_releases_the_button(desktop, tk_probe) -> None:
 def test_the_kill_switch_stops_a_settle_wait(desktop) -> None:
     desktop.kill_switch.trip("test")
     with pytest.raises(AgentStopped):
-        desktop.settle(timeout_s=30)
+        desktop.settle(SettleOptions(timeout_s=30))
 
 
 def test_a_chosen_signal_trips_the_switch(tmp_path) -> None:

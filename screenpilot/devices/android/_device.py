@@ -31,7 +31,7 @@ from ...actions import (
     Wait,
     normalize_phone_key,
 )
-from ...perception import DeviceAction, Frame, SettleResult, parse_uiautomator, wait_until_settled
+from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, parse_uiautomator, settle_screen
 from .._errors import (
     ActionOutcomeUnknown,
     CaptureFailed,
@@ -287,30 +287,17 @@ class AndroidDevice:
         self.capture = min(best, key=best.__getitem__)  # type: ignore[assignment]
         return frames[self.capture]
 
-    def settle(
-        self,
-        *,
-        timeout_s: float = 3.0,
-        interval_s: float = 0.0,
-        stable_frames: int = 1,
-        with_ui_tree: bool = False,
-    ) -> SettleResult:
-        """Wait until the screen stops changing (consecutive captures alike), at most ``timeout_s``.
+    def settle(self, options: SettleOptions | None = None) -> SettleResult:
+        """Wait until the screen stops changing, as ``options`` say (``perception.settle_screen``).
 
-        Captures are taken back to back by default (``interval_s=0``): on a phone one capture already
-        takes tens of milliseconds, which is the finest the change can be seen anyway. One repeat is
-        enough by default: ``input`` returns only after the app has handled the event (AOSP injects with
-        WAIT_FOR_FINISH), so the change has begun before the first capture; ``stable_frames=2`` buys a
-        frame of margin.
-        ``with_ui_tree`` also requires the UI tree to repeat (a dump is slow on real phones).
+        Captures take the fastest path (the raw framebuffer when ``auto`` has not chosen yet): on a
+        phone one capture already takes tens to hundreds of milliseconds. ``input`` returns only after
+        the app has handled the event (AOSP injects with WAIT_FOR_FINISH), so the change has begun
+        before the first capture. ``with_ui_tree`` also requires the UI tree to repeat (a dump is slow
+        on real phones).
         """
-        return wait_until_settled(
-            self._settle_capture,
-            timeout_s=timeout_s,
-            interval_s=interval_s,
-            stable_frames=stable_frames,
-            ui_tree=(lambda: tuple(self.ui_tree() or ())) if with_ui_tree else None,
-        )
+        return settle_screen(self._settle_capture, options, ui_tree=lambda: tuple(self.ui_tree() or ()),
+                             source="screencap")
 
     def _settle_capture(self) -> Frame:
         mode = "raw" if self.capture == "auto" else self.capture

@@ -36,7 +36,7 @@ from ...actions import (
     Wait,
     points_of,
 )
-from ...perception import DeviceAction, Frame, SettleResult, wait_until_settled
+from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, settle_screen
 from .._errors import CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
 from .._protocol import ActionResult, DeviceInfo
 from ._clipboard import Clipboard
@@ -177,11 +177,11 @@ class DesktopDevice:
     def ui_tree(self) -> None:
         """No accessibility tree yet (AT-SPI is not wired): the model works from pixels."""
 
-    def settle(self, **options: Any) -> SettleResult:
-        """Wait until this monitor stops changing (``perception.wait_until_settled``; options pass
-        through); the wait stops at once, raising AgentStopped, when the kill switch trips."""
-        options.setdefault("sleep", self.kill_switch.sleep)
-        return wait_until_settled(self.screenshot, **options)
+    def settle(self, options: SettleOptions | None = None) -> SettleResult:
+        """Wait until this monitor stops changing, as ``options`` say (``perception.settle_screen``); the
+        wait stops at once, raising AgentStopped, when the kill switch trips."""
+        return settle_screen(self.screenshot, options, ui_tree=lambda: tuple(self.ui_tree() or ()),
+                             source="mss", sleep=self.kill_switch.sleep)
 
     def execute(self, action: DeviceAction) -> ActionResult:
         self.kill_switch.check()
