@@ -214,6 +214,10 @@ def service_for(phone: VirtualPhone, service: str) -> ServiceRunner | None:
         return lambda stream, _s: run_shell(phone, stream, req, exec_mode=True)
     if service in ("sync:", "sync"):
         return lambda stream, _s: run_sync(phone, stream)
+    if service.startswith("localabstract:"):  # what `adb forward ... localabstract:NAME` opens (scrcpy)
+        from ._abstract import abstract_service
+
+        return abstract_service(phone, service.partition(":")[2])
     if service.startswith("reboot:"):
         return lambda stream, _s: phone.reboot(service[7:])
     fixed: dict[str, Callable[[], str]] = {
