@@ -6,17 +6,23 @@ bytes (no resize: the trainer's processor decides sizes); the action is given in
 (``x``, ``y``, ``x2``, ``y2``), in the model's recorded space (``model_action`` + ``model_space``), and
 normalized 0..1 (``nx``, ``ny``, ``nx2``, ``ny2``). Nested records (UI tree, request, timings) are JSON
 strings, so the schema is the same for every row and every episode.
+
+The dataset card (README.md) lists the features and one config whose name is a fingerprint of the
+shards' bytes, marked default: ``load_dataset(DIR)`` builds its cache under that name, so a re-export
+into the same folder, or another folder of the same name, is never answered from a stale cache (the
+cache of a local folder is keyed by its name and its card, not by the data files' contents).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ._errors import TrajectoryError
-from ._export import ExportOptions, ExportReport, device_action_of, trainable
+from ._export import ExportOptions, ExportReport, actor_of, device_action_of, instruction_of, trainable
 from ._reader import Episode
 from ._schema import StepRecord
 
@@ -40,7 +46,7 @@ def hf_features() -> Any:
         "text": text, "thought": text, "summary": text, "raw_output": text, "call": text,
         "error": text, "error_kind": text, "executed": Value("bool"), "trainable": Value("bool"),
         "element": text, "ui_tree": text, "request": text, "result": text, "timings": text,
-        "started_at": Value("float64"),
+        "started_at": Value("float64"), "actor": text, "step_instruction": text,
     })
 
 
@@ -77,6 +83,7 @@ def _row(episode: Episode, step: StepRecord) -> dict[str, Any]:
         "error": step.error, "error_kind": step.error_kind, "executed": step.executed, "trainable": trainable(step),
         "element": _json(step.element), "ui_tree": None, "request": _json(step.request), "result": _json(step.result),
         "timings": _json(step.timings), "started_at": step.started_at,
+        "actor": actor_of(step), "step_instruction": instruction_of(step),
     }
     if step.ui_tree and (episode.folder / step.ui_tree).exists():
         row["ui_tree"] = (episode.folder / step.ui_tree).read_text(encoding="utf-8")
@@ -160,16 +167,37 @@ def _write(Dataset: Any, episodes: list[Episode], options: ExportOptions, report
     report.images = images  # embedded in the parquet files
     report.episodes = len(episodes)
     report.files += names + ["README.md"]
-    (out / "README.md").write_text(_card(report, names), encoding="utf-8")
+    (out / "README.md").write_text(_card(report, names, out, features), encoding="utf-8")
 
 
-def _card(report: ExportReport, names: list[str]) -> str:
-    """A dataset card whose YAML header lets ``load_dataset(DIR)`` find the shards."""
-    return ("---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*.parquet\n---\n\n"
+def _card(report: ExportReport, names: list[str], out: Path, features: Any) -> str:
+    """A dataset card: features, sizes, and a default config named after the shards' contents, so
+    ``load_dataset(DIR)`` finds the shards and never reads a stale cache."""
+    import yaml
+
+    digest = hashlib.sha256()
+    size = 0
+    for name in names:
+        with (out / name).open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    config = f"export-{digest.hexdigest()[:16]}"
+    header = {
+        "configs": [{"config_name": config, "default": True,
+                     "data_files": [{"split": "train", "path": "data/train-*.parquet"}]}],
+        "dataset_info": {"config_name": config, "features": features._to_yaml_list(),
+                         "splits": [{"name": "train", "num_bytes": size, "num_examples": report.samples}],
+                         "download_size": size, "dataset_size": size},
+    }
+    return ("---\n" + yaml.safe_dump(header, sort_keys=False) + "---\n\n"
             f"# ScreenPilot trajectories\n\n{report.samples} steps from {report.episodes} episodes, one row per step, "
             f"in {len(names)} parquet file(s).\n\n"
-            "```python\nfrom datasets import load_dataset\nds = load_dataset(\"parquet\", data_files=\"data/train-*.parquet\", split=\"train\")\n"
-            "ds = ds.filter(lambda r: r[\"trainable\"])   # only sound targets\n```\n\n"
+            "```python\nfrom datasets import load_dataset\nds = load_dataset(\"DIR\", split=\"train\")   # this card's config\n"
+            "# or, naming the files (cached by their paths and modification times):\n"
+            "ds = load_dataset(\"parquet\", data_files=\"DIR/data/train-*.parquet\", split=\"train\")\n"
+            "ds = ds.filter(lambda r: r[\"trainable\"])   # only sound targets\n"
+            "ds = ds.filter(lambda r: r[\"actor\"] == \"person\")   # only demonstrations\n```\n\n"
             "`image` is the screen the model saw (device pixels, as captured), `image_after` the settled screen after "
             "the action. `x, y, x2, y2` are device pixels; `nx, ny, nx2, ny2` the same divided by the frame size; "
             "`model_action` is in the model's space `model_space`.\n")

@@ -1,20 +1,18 @@
-"""Phone data-set layouts: Android-in-the-Wild (AITW) steps and GUI-Odyssey episode annotations.
+"""What the phone data-set layouts (AITW, GUI-Odyssey, AndroidControl) share.
 
-Both describe what a person's finger did, so they are written from the action in DEVICE pixels:
-AITW as normalized ``(y, x)`` touch and lift points (y first, 0..1 of the frame), GUI-Odyssey as
-``(x, y)`` on a 0..1000 grid (``CoordinateSpace.relative``, the same mapping Qwen3-VL uses). Actions a
-layout has no word for (an app opened by name, a wait, most keys) are left out and listed in the
-export's manifest; desktop episodes are left out whole.
+They describe what a finger did, so they are written from the action in DEVICE pixels, with the
+screen's UI tree where the layout has a place for it. A step a layout has no word for is never
+dropped silently: it is listed with its reason and counted by action kind in the export's summary.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from ..actions import (
     Answer,
+    Element,
     Key,
     LongPress,
     OpenApp,
@@ -23,182 +21,179 @@ from ..actions import (
     Tap,
     Terminate,
     Type,
+    Wait,
     normalize_phone_key,
+    points_of,
 )
-from ..perception import CoordinateSpace
-from ._export import ExportOptions, ExportReport, ImageStore, device_action_of, trainable, write_jsonl
+from ._export import ExportReport, actor_of, device_action_of, trainable
 from ._reader import Episode
 from ._schema import StepRecord
 
-__all__ = ["AITW_ACTION_TYPES", "aitw_step", "odyssey_step", "write_aitw", "write_odyssey"]
+__all__ = [
+    "Untranslatable",
+    "current_activity",
+    "element_at",
+    "key_name",
+    "label_of",
+    "labelled",
+    "release_version",
+    "scroll_direction",
+    "sdk_level",
+    "translatable_steps",
+    "ui_elements",
+    "worded_instruction",
+]
 
-AITW_ACTION_TYPES = {"TYPE": 3, "DUAL_POINT": 4, "PRESS_BACK": 5, "PRESS_HOME": 6, "PRESS_ENTER": 7,
-                     "STATUS_TASK_COMPLETE": 10, "STATUS_TASK_IMPOSSIBLE": 11}
-"""The ``results/action_type`` ids of AITW's ActionType enum."""
 
-_NO_POINT = [-1.0, -1.0]  # AITW's touch/lift for actions that are not gestures
+_KEY_TEXT = {"back": "Go back", "home": "Go to the home screen", "app_switch": "Open the recent apps",
+             "recent_apps": "Open the recent apps", "enter": "Press enter"}
 
 
 class Untranslatable(ValueError):
-    """The layout has no word for this action."""
+    """The layout has no word for this action; ``kind`` is the action's name, for the summary's count."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
-def _key_name(action: Key | SystemButton) -> str:
+def key_name(action: Key | SystemButton) -> str:
     return action.button if isinstance(action, SystemButton) else normalize_phone_key(action.key)
 
 
-def aitw_step(step: StepRecord) -> dict[str, Any]:
-    """The ``results/*`` fields of one step (raises Untranslatable)."""
-    device = device_action_of(step)
-    action, (w, h) = device.action, device.size
-    touch = lift = _NO_POINT
-    text = ""
-    match action:
-        case Tap(point=p) | LongPress(point=p):
-            kind = "DUAL_POINT"
-            touch = lift = [p.y / h, p.x / w]
-        case Swipe(start=a, end=b):
-            kind = "DUAL_POINT"
-            touch, lift = [a.y / h, a.x / w], [b.y / h, b.x / w]
-        case Type(text=t):
-            kind, text = "TYPE", t
-        case Key() | SystemButton():
-            name = _key_name(action)
-            kinds = {"back": "PRESS_BACK", "home": "PRESS_HOME", "enter": "PRESS_ENTER"}
-            if name not in kinds:
-                raise Untranslatable(f"AITW has no key {name!r}")
-            kind = kinds[name]
-        case Terminate(status=status):
-            kind = "STATUS_TASK_COMPLETE" if status == "success" else "STATUS_TASK_IMPOSSIBLE"
-        case Answer(text=t):
-            kind, text = "STATUS_TASK_COMPLETE", t  # AITW ends with a status; the answer rides in type_action
-        case _:
-            raise Untranslatable(f"AITW has no {action.action!r} action")
-    return {"results/action_type": AITW_ACTION_TYPES[kind], "results/action_name": kind,
-            "results/type_action": text, "results/yx_touch": touch, "results/yx_lift": lift}
-
-
-def odyssey_step(step: StepRecord) -> tuple[str, Any, str]:
-    """(action, info, ps) of one GUI-Odyssey step (raises Untranslatable)."""
-    device = device_action_of(step)
-    grid = CoordinateSpace.relative(device.size, 1000).to_model(device, integral=True).action
-    match grid:
-        case Tap(point=p):
-            return "CLICK", [[int(p.x), int(p.y)]], ""
-        case LongPress(point=p):
-            return "LONG_PRESS", [[int(p.x), int(p.y)]], ""
-        case Swipe(start=a, end=b):
-            return "SCROLL", [[int(a.x), int(a.y)], [int(b.x), int(b.y)]], ""
-        case Type(text=t):
-            return "TEXT", t, ""
-        case Key() | SystemButton():
-            name = _key_name(grid)
-            keys = {"back": "KEY_BACK", "home": "KEY_HOME", "app_switch": "KEY_APPSELECT", "recent_apps": "KEY_APPSELECT"}
-            if name not in keys:
-                raise Untranslatable(f"GUI-Odyssey has no key {name!r}")
-            return "CLICK", keys[name], ""
-        case Terminate(status=status):
-            return ("COMPLETE" if status == "success" else "INCOMPLETE"), "", ""
-        case Answer(text=t):
-            return "COMPLETE", "", t
-        case OpenApp():
-            raise Untranslatable("GUI-Odyssey has no open-app action")
-        case _:
-            raise Untranslatable(f"GUI-Odyssey has no {grid.action!r} action")
-
-
-def _usable(episode: Episode, report: ExportReport, layout: str) -> list[StepRecord] | None:
-    meta = episode.meta
-    if meta.device.kind != "phone":
-        report.skipped_episodes.append(f"{meta.id}: a {meta.device.kind} episode ({layout} is a phone layout)")
-        return None
+def translatable_steps(episode: Episode, report: ExportReport) -> list[StepRecord]:
+    """The steps that are sound targets; the others are listed with what went wrong."""
     steps = []
     for step in episode.steps:
-        if not trainable(step):
-            report.skipped_steps.append(f"{meta.id} step {step.index}: not executed ({step.error_kind or 'no action'})")
-        else:
+        if trainable(step):
             steps.append(step)
+        else:
+            report.skipped_steps.append(f"{episode.meta.id} step {step.index}: not executed ({step.error_kind or 'no action'})")
     return steps
 
 
-def write_aitw(episodes: list[Episode], options: ExportOptions, report: ExportReport) -> None:
-    out = Path(options.out)
-    store = ImageStore(out)
-    rows: list[dict[str, Any]] = []
-    for episode in episodes:
-        steps = _usable(episode, report, "AITW")
-        if steps is None:
+def ui_elements(episode: Episode, step: StepRecord) -> list[Element]:
+    """The UI tree captured with the step's screen (empty when none was recorded)."""
+    if not step.ui_tree:
+        return []
+    path = episode.folder / step.ui_tree
+    if not path.exists():
+        return []
+    return [Element.model_validate(e) for e in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def labelled(elements: list[Element], screen: tuple[int, int]) -> list[Element]:
+    """What a person sees as separate things on the screen: elements with a label of their own, or that
+    take a touch, inside the screen, never the whole-screen containers."""
+    w, h = screen
+    out = []
+    for e in elements:
+        b = e.bounds
+        if b.right <= b.left or b.bottom <= b.top or b.right <= 0 or b.bottom <= 0 or b.left >= w or b.top >= h:
             continue
-        meta, device = episode.meta, episode.meta.device
-        translated = []
-        for step in steps:
-            try:
-                translated.append((step, aitw_step(step)))
-            except Untranslatable as exc:
-                report.skipped_steps.append(f"{meta.id} step {step.index}: {exc}")
-        for k, (step, results) in enumerate(translated):
-            size = step.frame.size
-            rows.append({
-                "episode_id": meta.id, "step_id": k, "source_step": step.index, "episode_length": len(translated),
-                "goal_info": meta.instruction, "android_api_level": _sdk(device.os), "device_type": device.model,
-                "current_activity": device.foreground if k == 0 else "",
-                "image/height": size.height, "image/width": size.width, "image/channels": 3,
-                "image/path": store.put(episode.path(step.frame), meta.id),
-                **results,
-            })
-        report.episodes += 1
-    report.samples = write_jsonl(out / "aitw.jsonl", rows)
-    report.images = len(store)
-    report.files += ["aitw.jsonl", "images/"]
-
-
-def write_odyssey(episodes: list[Episode], options: ExportOptions, report: ExportReport) -> None:
-    out = Path(options.out)
-    store = ImageStore(out, folder="screenshots")
-    (out / "annotations").mkdir(parents=True, exist_ok=True)
-    ids = []
-    for episode in episodes:
-        steps = _usable(episode, report, "GUI-Odyssey")
-        if steps is None:
+        if (b.right - b.left) * (b.bottom - b.top) >= 0.9 * w * h:
             continue
-        meta, device = episode.meta, episode.meta.device
-        written = []
-        for step in steps:
-            try:
-                action, info, ps = odyssey_step(step)
-            except Untranslatable as exc:
-                report.skipped_steps.append(f"{meta.id} step {step.index}: {exc}")
-                continue
-            shot = store.put(episode.path(step.frame), meta.id, name=f"{step.index:06d}")
-            written.append({"step": len(written), "source_step": step.index, "screenshot": shot.split("/", 1)[1],
-                            "action": action, "info": info, "ps": ps})
-        size = episode.steps[0].frame.size if episode.steps else device.logical_size
-        doc = {
-            "episode_id": meta.id,
-            "device_info": {"product": device.model, "release_version": _release(device.os), "sdk_version": _sdk(device.os),
-                            "h": size.height, "w": size.width, "device_name": device.model},
-            "task_info": {"category": "ScreenPilot", "app": [], "meta_task": meta.instruction, "task": meta.instruction,
-                          "instruction": meta.instruction},
-            "step_length": len(written),
-            "steps": written,
-            "outcome": meta.outcome,
-        }
-        (out / "annotations" / f"{meta.id}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
-                                                              encoding="utf-8")
-        ids.append(meta.id)
-        report.samples += len(written)
-        report.episodes += 1
-    (out / "splits").mkdir(exist_ok=True)
-    (out / "splits" / "screenpilot.json").write_text(json.dumps({"train": ids, "test": []}, indent=1) + "\n",
-                                                     encoding="utf-8")
-    report.images = len(store)
-    report.files += ["annotations/", "screenshots/", "splits/screenpilot.json"]
+        if e.text or e.description or e.clickable:
+            out.append(e)
+    return out
 
 
-def _sdk(os_name: str) -> str:
-    return os_name.rpartition("SDK ")[2].rstrip(")") if "SDK " in os_name else ""
+def element_at(step: StepRecord, elements: list[Element]) -> Element | None:
+    """The element the action's point hit: the recorded one, else the smallest one holding the point
+    that takes a touch (else the smallest labelled one)."""
+    if step.element is not None:
+        return step.element
+    points = list(points_of(device_action_of(step).action).values())
+    if not points:
+        return None
+    p = points[0]
+    holding = [e for e in elements if e.bounds.left <= p.x < e.bounds.right and e.bounds.top <= p.y < e.bounds.bottom]
+
+    def area(e: Element) -> int:
+        return (e.bounds.right - e.bounds.left) * (e.bounds.bottom - e.bounds.top)
+
+    for group in ([e for e in holding if e.clickable], [e for e in holding if e.text or e.description]):
+        if group:
+            return min(group, key=area)
+    return None
 
 
-def _release(os_name: str) -> str:
+def label_of(element: Element | None, elements: list[Element]) -> str:
+    """What a person calls the element: its own label, else that of the first labelled element inside it
+    (a settings row is named by its title)."""
+    if element is None:
+        return ""
+    if element.text or element.description:
+        return element.text or element.description
+    b = element.bounds
+    for e in elements:
+        if (e.text or e.description) and b.left <= e.bounds.left and e.bounds.right <= b.right \
+                and b.top <= e.bounds.top and e.bounds.bottom <= b.bottom:
+            return e.text or e.description
+    return element.label
+
+
+def current_activity(episode: Episode, step: StepRecord, elements: list[Element], first: bool) -> str:
+    """The app in front at this step: a recorded foreground (``package/activity``) where the step or,
+    for its first step, the episode has one; else the package of the screen's UI tree."""
+    recorded = getattr(step, "foreground", None)
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    if first and episode.meta.device.foreground:
+        return episode.meta.device.foreground
+    packages = [e.package for e in elements if e.package and e.package != "com.android.systemui"]
+    return max(set(packages), key=packages.count) if packages else ""
+
+
+def worded_instruction(step: StepRecord, label: str) -> str:
+    """A step instruction worded from the action and the element it hit, for steps that recorded none."""
+    action = device_action_of(step).action
+    what = f' "{label}"' if label else " the screen"
+    match action:
+        case Tap():
+            return f"Tap{what}"
+        case LongPress():
+            return f"Long press{what}"
+        case Swipe():
+            return f"Scroll {scroll_direction(step)}"
+        case Type(text=t):
+            return f'Type "{t}"'
+        case Key() | SystemButton():
+            return _KEY_TEXT.get(key_name(action), f"Press {key_name(action)}")
+        case Terminate(status=status):
+            return "The task is complete" if status == "success" else "The task cannot be completed"
+        case Answer(text=t):
+            return f"Answer: {t}"
+        case OpenApp(app=app):
+            return f"Open {app}"
+        case Wait():
+            return "Wait"
+    return action.action
+
+
+def scroll_direction(step: StepRecord) -> str:
+    """Which way a swipe scrolls the content (AndroidControl's and AndroidWorld's sense): a finger moving
+    up scrolls ``down`` (shows what is below)."""
+    action = device_action_of(step).action
+    dx, dy = action.end.x - action.start.x, action.end.y - action.start.y
+    if abs(dx) > abs(dy):
+        return "right" if dx < 0 else "left"
+    return "down" if dy < 0 else "up"
+
+
+def sdk_level(os_name: str) -> int | None:
+    """``Android 14 (SDK 34)`` -> 34."""
+    if "SDK " not in os_name:
+        return None
+    digits = os_name.rpartition("SDK ")[2].rstrip(")").strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def release_version(os_name: str) -> str:
     parts = os_name.split()
     return parts[1] if len(parts) > 1 and parts[0] == "Android" else ""
+
+
+def actor_fields(step: StepRecord) -> dict[str, Any]:
+    """Who acted, for trainers that keep demonstrations apart (``model``, ``person``, ``replay``)."""
+    return {"actor": actor_of(step)}
