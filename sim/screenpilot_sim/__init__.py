@@ -13,41 +13,62 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._adbd import AdbdEndpoint
     from ._adbserver import AdbServer, ServedPhone, find_adb, free_port, served_phone, wait_until
-    from ._config import AuthState, Faults, PhoneConfig
+    from ._admin import AdminClient
+    from ._clock import PhoneClock
+    from ._config import AuthState, PhoneConfig
     from ._errors import SimError
+    from ._faults import Faults
     from ._phone import VirtualPhone
-    from ._serve import port_plan, serve, start_phones
+    from ._serve import DEFAULT_PORT, port_plan, serve, start_phones
     from ._shell import CommandLine, ShellRecords, Substitution, SyntaxFailure, UnknownCommand
+    from ._snapshot import read_manifest
+    from ._state import FieldState, PhoneState, TaskState
+    from ._timing import PROFILES, TimingProfile
 
 _WHERE = {
     "AdbdEndpoint": "_adbd",
     "AdbServer": "_adbserver", "ServedPhone": "_adbserver", "find_adb": "_adbserver", "free_port": "_adbserver",
     "served_phone": "_adbserver", "wait_until": "_adbserver",
-    "AuthState": "_config", "Faults": "_config", "PhoneConfig": "_config",
+    "AdminClient": "_admin",
+    "PhoneClock": "_clock",
+    "AuthState": "_config", "PhoneConfig": "_config",
     "SimError": "_errors",
+    "Faults": "_faults",
     "VirtualPhone": "_phone",
-    "port_plan": "_serve", "serve": "_serve", "start_phones": "_serve",
+    "DEFAULT_PORT": "_serve", "port_plan": "_serve", "serve": "_serve", "start_phones": "_serve",
     "CommandLine": "_shell", "ShellRecords": "_shell", "Substitution": "_shell", "SyntaxFailure": "_shell",
     "UnknownCommand": "_shell",
+    "read_manifest": "_snapshot",
+    "FieldState": "_state", "PhoneState": "_state", "TaskState": "_state",
+    "PROFILES": "_timing", "TimingProfile": "_timing",
 }
 
 __all__ = [
     "AdbServer",
     "AdbdEndpoint",
+    "AdminClient",
     "AuthState",
     "CommandLine",
+    "DEFAULT_PORT",
     "Faults",
+    "FieldState",
+    "PROFILES",
+    "PhoneClock",
     "PhoneConfig",
+    "PhoneState",
     "ServedPhone",
     "ShellRecords",
     "SimError",
     "Substitution",
     "SyntaxFailure",
+    "TaskState",
+    "TimingProfile",
     "UnknownCommand",
     "VirtualPhone",
     "find_adb",
     "free_port",
     "port_plan",
+    "read_manifest",
     "serve",
     "served_phone",
     "start_phones",

@@ -61,6 +61,9 @@ class Stream:
         self._acked = True
         self._closed = False
         self.cancelled = threading.Event()
+        self.metered = False  # the timing profile's link bandwidth applies (not to the admin channel)
+        self.discard = False  # a lost reply (fault): what the service writes never leaves the phone
+        self.stall_s = 0.0  # a stalled reply (fault): the first write waits this long
 
     @property
     def closed(self) -> bool:
@@ -86,6 +89,16 @@ class Stream:
     # -- called by the service ---------------------------------------------------------------------
     def write(self, data: bytes) -> None:
         """Send all of ``data``, one packet at a time, waiting for the peer's OKAY in between."""
+        if self.discard:
+            return
+        if self.stall_s > 0:
+            stall, self.stall_s = self.stall_s, 0.0
+            if self.cancelled.wait(stall):
+                raise StreamClosed(self.service)
+        if self.metered:
+            phone = self.conn.phone
+            if phone.link.transfer(len(data), phone.timing.bandwidth_mb_s, self.cancelled):
+                raise StreamClosed(self.service)
         view = memoryview(data)
         limit = self.conn.max_payload
         for start in range(0, len(view), limit):
@@ -106,9 +119,11 @@ class Stream:
                 if remaining is not None and remaining <= 0:
                     return None
                 self._cond.wait(remaining if remaining is not None else 1.0)
-            if self._inbox:
-                return self._inbox.pop(0)
-            return None
+            chunk = self._inbox.pop(0) if self._inbox else None
+        if chunk is not None and self.metered:
+            phone = self.conn.phone
+            phone.link.transfer(len(chunk), phone.timing.bandwidth_mb_s, self.cancelled)
+        return chunk
 
     def drain(self, timeout: float = 5.0) -> None:
         """Wait until the peer acknowledged the last packet (so a CLSE never overtakes data)."""
@@ -141,6 +156,7 @@ class _Connection:
         self._send_lock = threading.Lock()
         self._closed = threading.Event()
         self._pending_token = b""
+        self.admin = False  # a sim-admin client: never held offline, never faulted, no AUTH
 
     @property
     def phone(self) -> VirtualPhone:
@@ -237,6 +253,12 @@ class _Connection:
         for s in streams:
             s._peer_closed()
         self.online = False
+        from ._admin import ADMIN_FEATURE
+
+        self.admin = ADMIN_FEATURE in msg.data
+        if self.admin:
+            self._go_online()
+            return
         self.endpoint.wait_until_online(self._closed)
         if self._closed.is_set():
             return
@@ -283,14 +305,32 @@ class _Connection:
         t.start()
 
     def _run_service(self, stream: Stream) -> None:
-        """Faults first (latency, a dropped link), then the service or, if unknown, a CLSE."""
+        """Faults first (latency, a dropped link, an offline spell), then the service or, if unknown, a
+        CLSE; a stalled or lost reply is arranged on the stream. The admin channel is never faulted."""
         faults = self.phone.faults
-        if faults.latency_s > 0 and stream.cancelled.wait(faults.latency_s):
-            return
-        if faults.should_drop():
-            log.info("fault: dropping the connection from %s on %r", self.peer, stream.service)
-            self.close()
-            return
+        lost = False
+        if not (self.admin or stream.service.startswith("sim:")):
+            if faults.latency_s > 0 and stream.cancelled.wait(faults.latency_s):
+                return
+            if faults.should_drop():
+                faults.record("drop", stream.service)
+                log.info("fault: dropping the connection from %s on %r", self.peer, stream.service)
+                self.close()
+                return
+            if faults.should_go_offline():
+                faults.record("offline", stream.service, seconds=faults.offline_s)
+                faults.go_offline(faults.offline_s)
+                self.endpoint.kick()
+                return
+            if faults.should_stall():
+                faults.record("stall", stream.service, seconds=faults.stall_s)
+                stream.stall_s = faults.stall_s
+            if faults.should_lose():
+                faults.record("lost", stream.service)
+                lost = stream.discard = True
+            if self.phone.charge(self.phone.timing.request_ms, stream.cancelled):
+                return
+            stream.metered = True
         runner = self.endpoint.services(stream.service)
         if runner is None:
             self.forget(stream)
@@ -304,6 +344,9 @@ class _Connection:
         except Exception:
             log.exception("service %r failed", stream.service)
         finally:
+            if lost:  # the command ran; its reply dies with the link
+                self.close()
+                return
             try:
                 if not stream.closed:
                     stream.drain()

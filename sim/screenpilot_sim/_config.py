@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ._faults import Faults
 
 if TYPE_CHECKING:
     from ._adbd import _Connection
@@ -19,7 +19,11 @@ __all__ = ["AuthState", "Faults", "PhoneConfig"]
 class PhoneConfig:
     """The phone's identity and hardware. ``animation_ms`` is the length of a screen transition at
     animation scale 1 (``settings put global transition_animation_scale`` scales it, as on Android);
-    ``clock`` fixes the status-bar time (``"10:30"``) so screenshots are reproducible."""
+    ``clock`` fixes the status-bar time (``"10:30"``) so screenshots are reproducible. ``clock_rate`` is
+    how many phone seconds pass per host second: every wait inside the phone (animations, the timing
+    profile's costs, the screen timeout) runs on phone time, so a rate of 10 makes them ten times
+    shorter in wall time without changing what the phone reports. ``profile`` names the timing
+    profile: ``instant`` (no costs, the default) or ``phone`` (what a real phone costs)."""
 
     product: str = "sp_phone"
     model: str = "Virtual Phone"
@@ -37,6 +41,8 @@ class PhoneConfig:
     require_auth: bool = False
     adbkeyboard: bool = True
     seed: int = 0
+    clock_rate: float = 1.0
+    profile: str = "instant"
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:
@@ -45,42 +51,17 @@ class PhoneConfig:
             raise ValueError(f"density {self.density} is outside Android's range 72..960")
         if self.rotation not in (0, 1, 2, 3):
             raise ValueError(f"rotation must be 0, 1, 2 or 3 (quarter turns), got {self.rotation}")
+        from ._timing import profile_named
+
+        profile_named(self.profile)
+        if not self.clock_rate > 0:
+            raise ValueError(f"clock_rate must be positive, got {self.clock_rate}")
         if self.animation_ms < 0:
             raise ValueError("animation_ms cannot be negative")
         if self.clock is not None:
             hh, _, mm = self.clock.partition(":")
             if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
                 raise ValueError(f"clock must be HH:MM, got {self.clock!r}")
-
-
-@dataclass
-class Faults:
-    """Faults a test can inject. All default to off; ``reset()`` turns them off again."""
-
-    latency_s: float = 0.0
-    drop_probability: float = 0.0
-    screencap_fails: bool = False
-    offline_until: float = 0.0
-    seed: int | None = None
-    _rng: random.Random = field(default_factory=random.Random, repr=False)
-
-    def __post_init__(self) -> None:
-        self._rng.seed(self.seed)
-
-    def should_drop(self) -> bool:
-        return self.drop_probability > 0 and self._rng.random() < self.drop_probability
-
-    def offline_remaining(self) -> float:
-        return max(0.0, self.offline_until - time.monotonic())
-
-    def go_offline(self, seconds: float) -> None:
-        self.offline_until = time.monotonic() + seconds
-
-    def reset(self) -> None:
-        self.latency_s = 0.0
-        self.drop_probability = 0.0
-        self.screencap_fails = False
-        self.offline_until = 0.0
 
 
 class AuthState:

@@ -10,25 +10,34 @@ from what was last shown to the new screen, so settle detection has something re
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
+import os
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from ._apps import App, Task, catalog
 from ._apps.keyboard import ADB_IME, LATIN_IME, keyboard_height, keyboard_window
 from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, notification_shade, recents_window, status_bar
+from ._clock import PhoneClock
 from ._config import AuthState, Faults, PhoneConfig
+from ._errors import SimError
 from ._render import hit_test, render, scroll_target, slide_target
 from ._shell import Interpreter, ShellRecords
+from ._timing import COMMAND_COSTS, Link, TimingProfile, profile_named
 from ._ui import DARK, LIGHT, Ui, View
 from ._uixml import dump_xml
 from ._vfs import VirtualFS, android_tree
+
+if TYPE_CHECKING:
+    from ._state import PhoneState
 
 __all__ = ["VirtualPhone"]
 
@@ -65,9 +74,9 @@ class VirtualPhone:
         self.endpoints: list[Any] = []
         self.commands = COMMANDS
         self.apps: dict[str, App] = catalog()
-        self.clock: Callable[[], float] = time.monotonic
+        self.clock = PhoneClock(self.config.clock_rate)
+        self.link = Link(self.clock)
         self.shell_pid = 4242
-        self.boot_time = time.time()
         self._version = 0
         self._cache: tuple[Any, Image.Image] | None = None
         self._png_cache: tuple[Any, bytes] | None = None
@@ -76,9 +85,14 @@ class VirtualPhone:
         self._transition: _Transition | None = None
         self._anim_until = 0.0
         self._depth = 0
+        self._last_change = 0.0
         self.reset()
 
     # -- state ------------------------------------------------------------------------------------------
+    # Plain attributes a snapshot saves as they are (JSON values); everything else is derived or rebuilt.
+    _PLAIN_STATE = ("props", "settings", "logs", "front", "overlay", "focus", "ime_visible", "screen_on",
+                    "keyboard", "home_page", "next_task_id", "clipboard", "last_broadcasts")
+
     def reset(self) -> None:
         """Back to the state of a freshly booted phone (files, settings, app data, screen, records)."""
         from ._defaults import default_props, default_settings
@@ -87,8 +101,7 @@ class VirtualPhone:
             cfg = self.config
             self.props: dict[str, str] = default_props(cfg)
             self.settings: dict[str, dict[str, str]] = default_settings(cfg)
-            self.fs = android_tree(VirtualFS(clock=time.time), build_prop=self.build_prop(),
-                                   binaries=sorted(self.commands))
+            self.fs = self._fresh_fs()
             self.installed: set[str] = set(self.apps)
             if not cfg.adbkeyboard:
                 self.installed.discard(ADB_IME.split("/")[0])
@@ -114,12 +127,121 @@ class VirtualPhone:
             self.fs.on_change = self._fs_changed  # after seeding: a fresh phone has nothing to animate
             self.records.clear()
             self.faults.reset()
-            self._transition = None
-            self._anim_until = 0.0
-            self._version += 1
-            self._cache = None
-            self._png_cache = None
-            self._last_frame = None
+            self._settle_screen()
+
+    def _fresh_fs(self) -> VirtualFS:
+        """The read-only system image with empty writable places (what seeding or a snapshot fills)."""
+        return android_tree(VirtualFS(clock=self.clock.wall), build_prop=self.build_prop(),
+                            binaries=sorted(self.commands))
+
+    def _settle_screen(self) -> None:
+        """Forget transitions and cached frames: the next frame is drawn fresh, with nothing to blend."""
+        self._transition = None
+        self._anim_until = 0.0
+        self._version += 1
+        self._cache = None
+        self._png_cache = None
+        self._last_frame = None
+
+    # -- snapshot and restore ------------------------------------------------------------------------
+    def _plain_state(self) -> dict[str, Any]:
+        """Everything a snapshot's state.json holds (copies, JSON values only)."""
+        import copy
+
+        with self.lock:
+            state: dict[str, Any] = {k: copy.deepcopy(getattr(self, k)) for k in self._PLAIN_STATE}
+            state["installed"] = sorted(self.installed)
+            state["tasks"] = [{"id": t.id, "package": t.package,
+                               "pages": [{k: v for k, v in p.items() if not k.startswith("_")} for p in t.pages]}
+                              for t in self.tasks]
+            state["home_page"] = {k: v for k, v in self.home_page.items() if not k.startswith("_")}
+            state["clock"] = self.clock.state()
+            return state
+
+    def _install_state(self, state: dict[str, Any], *, fs: VirtualFS, db: sqlite3.Connection,
+                       thumbnails: dict[int, Image.Image]) -> None:
+        """Replace the whole state with a snapshot's (the caller holds the lock)."""
+        import copy
+
+        for key in self._PLAIN_STATE:
+            if key in state:
+                setattr(self, key, copy.deepcopy(state[key]))
+        self.installed = set(state.get("installed", self.apps)) & set(self.apps)
+        self.tasks = [Task(int(t["id"]), t["package"], [dict(p) for p in t["pages"]])
+                      for t in state.get("tasks", []) if t.get("package") in self.apps]
+        self.thumbnails = {k: v for k, v in thumbnails.items() if any(t.id == k for t in self.tasks)}
+        self._pointer = None
+        old_db, self.db = getattr(self, "db", None), db
+        if old_db is not None:
+            old_db.close()
+        fs.on_change = self._fs_changed
+        self.fs = fs
+        if "clock" in state:
+            self.clock.restore(state["clock"])
+        self._settle_screen()
+
+    def snapshot(self) -> bytes:
+        """The whole phone (apps' data, files, settings, screen, keyboard, time) as snapshot bytes;
+        the format is described in ``screenpilot_sim._snapshot`` and docs/sim.md."""
+        from ._snapshot import snapshot
+
+        return snapshot(self)
+
+    def restore(self, data: bytes) -> None:
+        """Put the phone back into a snapshot's state. Connections, shell records, faults and the
+        adb authorization stay as they are: they belong to the link, not to the phone."""
+        from ._snapshot import restore
+
+        restore(self, data)
+
+    def save_snapshot(self, path: str | os.PathLike[str]) -> None:
+        """:meth:`snapshot` written to a file atomically."""
+        from ._snapshot import write_atomic
+
+        write_atomic(path, self.snapshot())
+
+    def load_snapshot(self, path: str | os.PathLike[str]) -> None:
+        """:meth:`restore` from a file written by :meth:`save_snapshot` (or ``screenpilot-sim snapshot save``)."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            raise SimError(f"cannot read the snapshot {path}: {e.strerror}") from None
+        self.restore(data)
+
+    @classmethod
+    def from_snapshot(cls, data: bytes, **config: Any) -> VirtualPhone:
+        """A new phone with the snapshot's config (``config`` overrides fields) and its state."""
+        from ._snapshot import config_of
+
+        cfg = dataclasses.replace(config_of(data), **config)
+        phone = cls(cfg)
+        phone.restore(data)
+        return phone
+
+    def state(self) -> PhoneState:
+        """A read-only view of what checks look at (the foreground task, fields, drafts, settings)."""
+        from ._state import phone_state
+
+        return phone_state(self)
+
+    # -- timing -----------------------------------------------------------------------------------------
+    @property
+    def timing(self) -> TimingProfile:
+        """The timing profile in force (``config.profile``; change it there at any time)."""
+        return profile_named(self.config.profile)
+
+    def charge(self, ms: float, cancelled: threading.Event | None = None) -> bool:
+        """Spend ``ms`` of phone time (a cost of the timing profile); True when cancelled meanwhile."""
+        return self.clock.sleep(ms / 1000.0, cancelled) if ms > 0 else False
+
+    def charge_command(self, name: str, cancelled: threading.Event | None = None) -> bool:
+        field = COMMAND_COSTS.get(name)
+        return self.charge(getattr(self.timing, field), cancelled) if field else False
+
+    @property
+    def boot_time(self) -> float:
+        """When the phone booted, in its own wall-clock time."""
+        return self.clock.wall() - self.clock.uptime()
 
     def build_prop(self) -> str:
         return "".join(f"{k}={v}\n" for k, v in sorted(getattr(self, "props", {}).items()))
@@ -249,6 +371,7 @@ class VirtualPhone:
 
     def _commit(self, crossfade: bool) -> None:
         self._version += 1
+        self._last_change = self.clock()
         duration = self._animation_seconds()
         if crossfade and duration > 0 and self._last_frame is not None:
             self._transition = _Transition(self._last_frame, self.clock(), duration)
@@ -264,7 +387,7 @@ class VirtualPhone:
         if self.config.clock:
             hh, mm = self.config.clock.split(":")
             return f"{int(hh)}:{mm}"
-        t = time.localtime()
+        t = time.localtime(self.clock.wall())
         return f"{t.tm_hour}:{t.tm_min:02d}"
 
     def now_minutes(self) -> tuple[int, int]:
@@ -351,6 +474,14 @@ class VirtualPhone:
         now = self.clock() if now is None else now
         tr = self._transition
         return (tr is None or now >= tr.start + tr.duration) and now >= self._anim_until
+
+    def quiet_for(self, now: float | None = None) -> float:
+        """Phone seconds since the screen last changed or moved (what waitForIdle measures)."""
+        with self.lock:
+            now = self.clock() if now is None else now
+            tr = self._transition
+            last = max(self._last_change, self._anim_until, tr.start + tr.duration if tr is not None else 0.0)
+            return now - last
 
     def png(self, *, compress_level: int = 1) -> bytes:
         """``screencap -p``: a PNG of the current frame (a settled screen's PNG is cached)."""
@@ -692,9 +823,23 @@ class VirtualPhone:
             return
         v.field.on_change(change(v.field.value))
 
-    def clear_text(self) -> None:
+    def clear_text(self, *, every_field: bool = False) -> None:
+        """Empty the focused field (``every_field``: every field of the app in front, as a test does
+        between cases)."""
         with self.transaction():
-            self._edit_text(lambda s: "")
+            if not every_field:
+                self._edit_text(lambda s: "")
+                return
+            for v in self.windows()[0].walk():
+                if v.field is not None:
+                    v.field.on_change("")
+
+    # -- system windows (filled in by the keyguard and dialogs) ----------------------------------------------
+    def keyguard_showing(self) -> bool:
+        return False
+
+    def system_dialog(self) -> str | None:
+        return None
 
     def _enter(self) -> None:
         v = self.focused_field()

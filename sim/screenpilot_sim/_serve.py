@@ -13,7 +13,7 @@ from ._adbd import AdbdEndpoint
 from ._config import PhoneConfig
 from ._phone import VirtualPhone
 
-__all__ = ["SimError", "port_plan", "serve", "start_phones"]
+__all__ = ["DEFAULT_PORT", "SimError", "port_plan", "serve", "start_phones"]
 
 
 def port_plan(port: int, devices: int) -> list[int]:
@@ -31,7 +31,7 @@ def port_plan(port: int, devices: int) -> list[int]:
     return ports
 
 
-def start_phones(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1,
+def start_phones(*, host: str = "127.0.0.1", port: int = 6555, devices: int = 1,
                  config: Callable[[int], PhoneConfig] | None = None) -> list[AdbdEndpoint]:
     """Start ``devices`` phones, each on its own port; on any failure the started ones are stopped."""
     endpoints: list[AdbdEndpoint] = []
@@ -52,31 +52,61 @@ def start_phones(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1,
     return endpoints
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 5555, devices: int = 1, width: int = 1080, height: int = 2400,
-          density: int = 420, animation_ms: float = 300.0, clock: str | None = None, require_auth: bool = False,
+DEFAULT_PORT = 6555
+"""Outside 5555-5585, the ports a freshly started adb server scans for emulators by itself: a phone
+there would be listed twice after ``adb connect`` (as emulator-N and as 127.0.0.1:PORT)."""
+
+
+def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, devices: int = 1, width: int = 1080,
+          height: int = 2400, density: int = 420, animation_ms: float = 300.0, clock: str | None = None,
+          require_auth: bool = False, profile: str = "instant", clock_rate: float = 1.0,
+          snapshot: bytes | None = None, faults: str | None = None,
           print_line: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
-    """Run phones until Ctrl+C (or ``stop`` is set), printing how to connect to them."""
+    """Run phones until Ctrl+C (or ``stop`` is set), printing how to connect to them. With
+    ``snapshot`` every phone starts from it (its screen size wins over ``width``/``height``/``density``);
+    ``faults`` is a fault SPEC applied to every phone, and each injected fault is printed."""
+    from ._faults import Faults, apply_spec
+    from ._snapshot import config_of
+
     try:
-        PhoneConfig(width=width, height=height, density=density, animation_ms=animation_ms, clock=clock)
+        base = config_of(snapshot) if snapshot is not None else PhoneConfig(
+            width=width, height=height, density=density)
+        PhoneConfig(width=base.width, height=base.height, density=base.density, animation_ms=animation_ms,
+                    clock=clock, profile=profile, clock_rate=clock_rate)
+        if faults:
+            apply_spec(Faults(), faults)  # refuse a bad SPEC before anything listens
     except ValueError as e:
         raise SimError(str(e)) from None
 
     def config(_k: int) -> PhoneConfig:
-        return PhoneConfig(width=width, height=height, density=density, animation_ms=animation_ms, clock=clock,
-                           require_auth=require_auth)
+        return PhoneConfig(width=base.width, height=base.height, density=base.density, animation_ms=animation_ms,
+                           clock=clock, require_auth=require_auth, profile=profile, clock_rate=clock_rate)
 
     endpoints = start_phones(host=host, port=port, devices=devices, config=config)
     stop = stop or threading.Event()
     restore = _stop_on_signals(stop)
     try:
-        c = endpoints[0].phone.config
-        print_line(f"ScreenPilot virtual phone{'s' if devices > 1 else ''}: Android {c.android}, {width}x{height} "
-                   f"at {density} dpi")
         for ep in endpoints:
-            auto = " (a freshly started adb server finds it as " + ep.serial + ")" if ep.serial.startswith(
-                "emulator-") else ""
-            print_line(f"  listening on {host}:{ep.port}{auto}")
-            print_line(f"    adb connect {host}:{ep.port}")
+            if snapshot is not None:
+                ep.phone.restore(snapshot)
+            if faults:
+                apply_spec(ep.phone.faults, faults)
+                ep.phone.faults.on_fault = lambda entry, serial=ep.serial: print_line(
+                    f"fault on {serial}: {entry['kind']}" + (f" ({entry['service']})" if entry["service"] else ""))
+        c = endpoints[0].phone.config
+        print_line(f"ScreenPilot virtual phone{'s' if devices > 1 else ''}: Android {c.android}, {c.width}x{c.height} "
+                   f"at {c.density} dpi, {c.profile} timing" + (f", clock x{c.clock_rate:g}" if c.clock_rate != 1 else ""))
+        if snapshot is not None:
+            print_line("  started from the snapshot given")
+        for ep in endpoints:
+            print_line(f"  listening on {host}:{ep.port}")
+            if ep.serial.startswith("emulator-"):
+                print_line(f"    an adb server started after this finds it by itself as {ep.serial}: "
+                           "do not also `adb connect` it (it would be listed twice)")
+            else:
+                print_line(f"    adb connect {host}:{ep.port}")
+        if faults:
+            print_line(f"Faults: {faults} (each one is printed as it happens)")
         if require_auth:
             print_line("They start unauthorized: press Enter here to allow USB debugging (as tapping Allow).")
             for ep in endpoints:

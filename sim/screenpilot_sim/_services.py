@@ -214,6 +214,10 @@ def service_for(phone: VirtualPhone, service: str) -> ServiceRunner | None:
         return lambda stream, _s: run_shell(phone, stream, req, exec_mode=True)
     if service in ("sync:", "sync"):
         return lambda stream, _s: run_sync(phone, stream)
+    if service.startswith("sim:"):
+        from ._admin import run_admin
+
+        return lambda stream, s: run_admin(phone, stream, s)
     if service.startswith("localabstract:"):  # what `adb forward ... localabstract:NAME` opens (scrcpy)
         from ._abstract import abstract_service
 

@@ -475,6 +475,8 @@ class Interpreter:
         fn = self._lookup(argv, stderr)
         if fn is None:
             return 126 if "/" in name and self.fs.exists(VirtualFS.absolute(name, self.cwd)) else 127
+        if self.phone is not None and self.phone.charge_command(posixpath.basename(name), self.cancelled):
+            return 130
         ctx = CommandContext(argv=argv, stdin=stdin, stdout=stdout, stderr=stderr,
                              env=env if env is not None else dict(self.vars), shell=self)
         try:

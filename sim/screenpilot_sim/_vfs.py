@@ -328,6 +328,17 @@ class VirtualFS:
         return node
 
     @_locked
+    def restore_node(self, path: str, node: Node) -> None:
+        """Put a saved node back (a snapshot being restored): parents are made, nothing is checked."""
+        parent = self._force_dir(posixpath.dirname(path))
+        name = posixpath.basename(path)
+        existing = parent.entries.get(name)
+        if isinstance(existing, Dir) and isinstance(node, Dir):
+            existing.mode, existing.mtime = node.mode, node.mtime
+            return
+        parent.entries[name] = node
+
+    @_locked
     def install(self, path: str, data: bytes = b"", mode: int = 0o644) -> None:
         """Place a system file regardless of rights (the phone's own image, not the shell user)."""
         parent = self._force_dir(posixpath.dirname(path))

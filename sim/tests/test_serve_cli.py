@@ -46,7 +46,7 @@ def test_serve_banner_text(tmp_path: object) -> None:
     finally:
         stop.set()
         t.join(10)
-    assert lines[0] == "ScreenPilot virtual phone: Android 14, 1080x2400 at 420 dpi"
+    assert lines[0] == "ScreenPilot virtual phone: Android 14, 1080x2400 at 420 dpi, instant timing"
     assert f"    adb connect 127.0.0.1:{port}" in lines
     assert lines[-1] == "stopped"
 
@@ -63,7 +63,14 @@ def test_bad_arguments_end_in_one_line_on_stderr() -> None:
     r = _cli("--devices", "0")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     r = _cli("--clock", "25:99")
-    assert r.returncode == 1 and r.stderr == "screenpilot-sim: error: clock must be HH:MM, got '25:99'\n"
+    assert r.returncode == 2 and r.stderr == ("screenpilot-sim: error: Invalid value for '--clock': write HH:MM, "
+                                              "e.g. 10:30 (got '25:99')\n")
+    for option, value, says in (("--profile", "fast", "unknown timing profile 'fast' (known: instant, phone)"),
+                                ("--faults", "drop=2", "a chance lies between 0 and 1"),
+                                ("--faults", "melt=1", "unknown fault kind 'melt'"),
+                                ("--snapshot", "/nonexistent.snap", "cannot read the snapshot")):
+        r = _cli(option, value)
+        assert r.returncode in (1, 2) and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
 
 
 def test_a_port_in_use_is_one_clear_line() -> None:

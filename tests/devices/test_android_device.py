@@ -121,7 +121,7 @@ def test_info_reports_what_the_phone_is(adb_device, android) -> None:
     assert info.density == 420 and info.rotation == 0
     assert info.model == "Virtual Phone" and info.manufacturer == "ScreenPilot"
     assert info.os == "Android 14 (SDK 34)"
-    package, _activity = adb_device.phone.focused_component()
+    package = adb_device.phone.state().foreground
     assert info.foreground.startswith(package + "/")
 
 
@@ -209,13 +209,13 @@ def test_tap_lands_on_the_icon(adb_device, android) -> None:
     result = act(android, Tap(point=settings.bounds.center))
     x, y = (round(v) for v in settings.bounds.center)
     assert result.ok and result.commands == [f"input tap {x} {y}"]
-    assert adb_device.phone.front_task().package == "com.android.settings"
+    assert adb_device.phone.state().foreground == "com.android.settings"
 
 
 def test_a_tap_off_the_icon_opens_nothing(adb_device, android) -> None:
     settings = icon(android, "Settings")
     act(android, Tap(point=Point(settings.bounds.right + 200, settings.bounds.top - 40)))
-    assert adb_device.phone.front_task() is None
+    assert adb_device.phone.state().task is None
 
 
 def test_keys_by_name_and_system_buttons(adb_device, android) -> None:
@@ -225,12 +225,12 @@ def test_keys_by_name_and_system_buttons(adb_device, android) -> None:
     act(android, Key(key="KEYCODE_VOLUME_UP"))
     assert int(phone.settings["system"]["volume_music"]) == before + 2
     act(android, OpenApp(app="Settings"))
-    assert phone.front_task() is not None
+    assert phone.state().task is not None
     act(android, SystemButton(button="back"))
-    assert phone.front_task() is None
+    assert phone.state().task is None
     act(android, OpenApp(app="Settings"))
     act(android, SystemButton(button="home"))
-    assert phone.front_task() is None
+    assert phone.state().task is None
     with pytest.raises(UnsupportedAction, match="did you mean"):
         act(android, Key(key="volume_upp"))
 
@@ -251,16 +251,16 @@ def test_long_press_is_a_held_swipe_on_one_point(adb_device, android) -> None:
     assert result.commands == [f"input swipe {x} {y} {x} {y} 600"]
     assert result.duration_s >= 0.6
     # the icon has no long-click action, so as on Android the press ends as a click on it
-    assert adb_device.phone.front_task().package == "com.android.settings"
+    assert adb_device.phone.state().foreground == "com.android.settings"
 
 
 def test_open_app_by_package_and_label_and_a_clear_error_for_unknown(adb_device, android) -> None:
     phone = adb_device.phone
     assert "launched com.android.settings" in act(android, OpenApp(app="com.android.settings")).detail
-    assert phone.front_task().package == "com.android.settings"
+    assert phone.state().foreground == "com.android.settings"
     act(android, SystemButton(button="home"))
     act(android, OpenApp(app="settings"))
-    assert phone.front_task().package == "com.android.settings"
+    assert phone.state().foreground == "com.android.settings"
     with pytest.raises(UnsupportedAction, match="no app called 'Setings'") as info:
         act(android, OpenApp(app="Setings"))
     assert "Settings" in str(info.value)
@@ -291,7 +291,7 @@ def test_actions_follow_rotation(adb_device, android) -> None:
     settings = icon(android, "Settings")
     assert settings.bounds.right <= 2400 and settings.bounds.bottom <= 1080
     act(android, Tap(point=settings.bounds.center), size=landscape)
-    assert adb_device.phone.front_task().package == "com.android.settings"
+    assert adb_device.phone.state().foreground == "com.android.settings"
     with pytest.raises(ScreenChanged, match="rotated"):
         act(android, Tap(point=Point(500, 2000)), size=PORTRAIT)
 
@@ -310,13 +310,13 @@ def test_open_app_by_a_label_only_the_launcher_knows(adb_device, android) -> Non
     """'Notes' is in no table of known apps: the driver finds its icon on the home screen and taps it."""
     result = act(android, OpenApp(app="notes"))
     assert "launcher icon 'Notes'" in result.detail
-    assert adb_device.phone.front_task().package == "org.screenpilot.notes"
+    assert adb_device.phone.state().foreground == "org.screenpilot.notes"
 
 
 def test_open_app_through_the_callers_own_names(adb_device) -> None:
     device = AndroidDevice(adb_device.serial, port=adb_device.server.port, apps={"My Jotter": "org.screenpilot.notes"})
     assert "launched org.screenpilot.notes" in act(device, OpenApp(app="my jotter")).detail
-    assert adb_device.phone.front_task().package == "org.screenpilot.notes"
+    assert adb_device.phone.state().foreground == "org.screenpilot.notes"
 
 
 def test_settle_waits_for_the_transition_to_end(adb_device, android) -> None:  # noqa: ANN001
@@ -365,4 +365,4 @@ def test_shell_v1_devices_still_get_exit_codes_and_exact_bytes(adb_device, andro
     android.capture = "png"
     assert android.screenshot().data == adb_device.adb("exec-out", "screencap -p").stdout
     act(android, OpenApp(app="com.android.settings"))
-    assert adb_device.phone.front_task().package == "com.android.settings"
+    assert adb_device.phone.state().foreground == "com.android.settings"

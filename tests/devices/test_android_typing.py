@@ -38,7 +38,7 @@ def editor(adb_device):
 
 def draft(phone) -> dict[str, str]:
     """The note being edited, as the Notes app holds it."""
-    return dict(phone.front_task().top["draft"] or {"title": "", "body": ""})
+    return dict(phone.state().draft or {"title": "", "body": ""})
 
 
 def focus(device: AndroidDevice, element) -> None:
@@ -95,8 +95,7 @@ def test_tabs_move_to_the_next_field_like_a_keyboard_tab(editor) -> None:
     for text in [s for s in CORPUS if not _tab_free(s)] + ["Groceries\tMilk\nEggs", "Trip\nPack bags"]:
         phone.clear_focus()
         focus(device, title)
-        phone.clear_text()
-        phone.front_task().top["draft"] = {"title": "", "body": ""}
+        phone.clear_text(every_field=True)
         act(device, Type(text=text))
         expected = {"title": "", "body": ""}
         field = "title"

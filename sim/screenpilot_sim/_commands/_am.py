@@ -182,6 +182,7 @@ def _am_start(ctx: CommandContext, args: list[str]) -> int:
     if it.stop_first:
         phone.force_stop(pkg)
     started = time.monotonic()
+    running = phone.task_for(pkg) is not None
     result = phone.start_activity(pkg, cls, page=page, extras=dict(it.extras))
     if result == "missing":
         full = (pkg + cls if cls and cls.startswith(".") else cls) or ""
@@ -191,7 +192,13 @@ def _am_start(ctx: CommandContext, args: list[str]) -> int:
     if result == "delivered":
         out("Warning: Activity not started, intent has been delivered to currently running top-most instance.\n")
     if it.wait:
-        took = max(1, int((time.monotonic() - started) * 1000) + int(phone.config.animation_ms))
+        launch_ms = phone.timing.launch_hot_ms if running else phone.timing.launch_cold_ms
+        if launch_ms > 0:
+            if phone.charge(launch_ms, ctx.cancelled):
+                return 130
+            took = int(launch_ms)
+        else:
+            took = max(1, int((time.monotonic() - started) * 1000) + int(phone.config.animation_ms))
         focus_pkg, focus_cls = phone.focused_component()
         short = focus_cls[len(focus_pkg):] if focus_cls.startswith(focus_pkg + ".") else focus_cls
         ctx.out(f"Status: ok\nLaunchState: {'HOT' if result == 'delivered' else 'COLD'}\n"
@@ -208,7 +215,7 @@ def _am_broadcast(ctx: CommandContext, args: list[str]) -> int:
                               [f"{_AM}.makeIntent(ActivityManagerShellCommand.java:486)"])
     ctx.out(f"Broadcasting: {it.describe(phone, broadcast=True)}\n")
     with phone.lock:
-        phone.last_broadcasts.append({"action": it.action, "extras": dict(it.extras), "at": time.time()})
+        phone.last_broadcasts.append({"action": it.action, "extras": dict(it.extras), "at": phone.clock.wall()})
         del phone.last_broadcasts[:-50]
         _deliver(ctx, it)
     ctx.out("Broadcast completed: result=0\n")

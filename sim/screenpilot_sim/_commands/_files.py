@@ -205,7 +205,7 @@ def touch(ctx: CommandContext) -> int:
         try:
             if ctx.fs.exists(full):
                 node = ctx.fs.lookup(full)
-                node.mtime = int(time.time())
+                node.mtime = int(ctx.phone.clock.wall())
             else:
                 ctx.fs.write(full, b"")
         except FsError as e:

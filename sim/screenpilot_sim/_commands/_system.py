@@ -378,7 +378,8 @@ def screencap(ctx: CommandContext) -> int:
         else:
             path = a
         k += 1
-    if phone.faults.screencap_fails:
+    if phone.faults.capture_fails():
+        phone.faults.record("capture", "screencap")
         ctx.err("Capturing failed.\n")
         return 1
     if path is not None and path.endswith(".png"):
@@ -388,6 +389,11 @@ def screencap(ctx: CommandContext) -> int:
     else:
         img = phone.frame().convert("RGBA")
         data = struct.pack("<IIII", img.width, img.height, 1, 0) + img.tobytes()
+    timing = phone.timing
+    w, h = phone.display_size()
+    cost = w * h / 1e6 * (timing.screencap_raw_ms_per_mpix + (timing.screencap_png_ms_per_mpix if png else 0.0))
+    if phone.charge(cost, ctx.cancelled):
+        return 130
     if path is None:
         ctx.out(data)
         return 0
@@ -414,6 +420,19 @@ def uiautomator(ctx: CommandContext) -> int:
         return 0 if not args or args[0] == "help" else 1
     files = [a for a in args[1:] if not a.startswith("--")]
     target = files[0] if files else "/sdcard/window_dump.xml"
+    timing = phone.timing
+    if phone.charge(timing.uiautomator_ms, ctx.cancelled):
+        return 130
+    if timing.uiautomator_idle_ms > 0:  # UiAutomation.waitForIdle(quiet period, global timeout)
+        idle, limit = timing.uiautomator_idle_ms / 1000, timing.uiautomator_timeout_ms / 1000
+        deadline = phone.clock.uptime() + limit
+        while (quiet := phone.quiet_for()) < idle:
+            left = deadline - phone.clock.uptime()
+            if left <= 0:
+                ctx.err("ERROR: could not get idle state.\n")
+                return 0
+            if phone.clock.sleep(min(idle - quiet, left), ctx.cancelled):
+                return 130
     if not phone.screen_on:
         ctx.err("ERROR: null root node returned by UiTestAutomationBridge.\n")
         return 0
@@ -540,7 +559,7 @@ def pidof(ctx: CommandContext) -> int:
 
 @command("date")
 def date(ctx: CommandContext) -> int:
-    now = time.time()
+    now = ctx.phone.clock.wall()
     fmt = next((a[1:] for a in ctx.argv[1:] if a.startswith("+")), None)
     if fmt is not None:
         ctx.out(time.strftime(fmt.replace("%N", "000000000"), time.localtime(now)) + "\n")
@@ -609,8 +628,8 @@ def getenforce(ctx: CommandContext) -> int:
 
 @command("uptime")
 def uptime(ctx: CommandContext) -> int:
-    up = int(time.time() - ctx.phone.boot_time)
-    ctx.out(time.strftime(" %H:%M:%S", time.localtime()) + f" up {up // 60} min,  0 users,  load average: 0.12, 0.10, 0.08\n")
+    up = int(ctx.phone.clock.uptime())
+    ctx.out(time.strftime(" %H:%M:%S", time.localtime(ctx.phone.clock.wall())) + f" up {up // 60} min,  0 users,  load average: 0.12, 0.10, 0.08\n")
     return 0
 
 
