@@ -130,6 +130,7 @@ def run(
     on_event: Callable[[Event], None] | None = None,
     source: str = "agent",
     record_ui_tree: bool = True,
+    device_options: dict[str, Any] | None = None,
 ) -> RunResult:
     """Run the agent until the task ends; returns the outcome and the episode folder.
 
@@ -153,6 +154,7 @@ def run(
             history = history or HistoryPolicy(**(cfg.get("history") or {}))
             budgets = budgets or Budgets.model_validate(cfg.get("budgets", {}))
             settle = settle or SettleOptions.model_validate(cfg.get("settle", {}))
+            device_options = cfg.get("device_options") or {} if device_options is None else device_options
             policy = policy or Policy.model_validate(cfg.get("policy", {}))
         else:
             if not task or not task.strip():
@@ -174,7 +176,8 @@ def run(
         stack.callback(backend.close)
         opened: OpenedDevice | None = None
         if isinstance(device_spec, str):
-            opened = open_device(device_spec, sim_setup=prepare_demo_phone if demo and resume is None else None)
+            opened = open_device(device_spec, sim_setup=prepare_demo_phone if demo and resume is None else None,
+                                 **(device_options or {}))
             stack.callback(opened.close)
             the_device: Device = opened.device
         else:
@@ -194,6 +197,7 @@ def run(
                 config={"device": device_spec if isinstance(device_spec, str) else f"<{type(device_spec).__name__}>",
                         "model": model_spec if isinstance(model_spec, str) else backend.name,
                         "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump(),
+                        "device_options": device_options or {},
                         "policy": (policy or Policy()).model_dump(mode="json"),
                         "dialect_options": _dialect_options(the_dialect),
                         "history": dataclasses.asdict(history),

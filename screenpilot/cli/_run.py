@@ -9,6 +9,8 @@ import typer
 from ..actions import Policy
 from ._app import app, err, out
 
+_CAPTURES = ("auto", "stream", "screencap", "png", "raw")
+
 
 @app.command()
 def run(
@@ -28,6 +30,8 @@ def run(
                                                      "(else $SCREENPILOT_SECRET_NAME).")] = None,
     confirm_action: Annotated[list[str] | None, typer.Option("--confirm", help="Also ask before every action of this "
                                                              "kind (repeatable), e.g. --confirm tap.")] = None,
+    capture: Annotated[str | None, typer.Option(help="Phones: stream (scrcpy server), screencap, png, raw, or auto "
+                                                     "(the stream when its server starts, else screencap).")] = None,
 ) -> None:
     """Run an agent on a device until the task ends; the exit code says how it ended.
 
@@ -49,6 +53,10 @@ def run(
         if name not in known:
             raise typer.BadParameter(f"{name!r} is not an action: use one of {', '.join(known)}", param_hint="--confirm")
     policy = Policy(confirm_actions=frozenset(confirm_action)) if confirm_action else None
+    if capture is not None and capture not in _CAPTURES:
+        raise typer.BadParameter(f"{capture!r} is not a capture mode: use {', '.join(_CAPTURES)}", param_hint="--capture")
+    if capture is not None and (device or "sim").split(":", 1)[0].lower() == "desktop":
+        raise typer.BadParameter("--capture is for phones (android, sim)", param_hint="--capture")
     shown_task = task
     if resume is not None:
         from ..trajectories import load_meta
@@ -64,6 +72,7 @@ def run(
             task, device=device or "sim", model=model, dialect=dialect, out=out_dir, resume=resume,
             budgets=None if resume else Budgets(max_steps=max_steps, max_wall_s=max_time, max_invalid=max_invalid),
             confirm=confirm, secrets_file=secrets, on_event=view, policy=policy,  # type: ignore[arg-type]
+            device_options={"capture": capture} if capture else None,
         )
     summary(out, result)
     raise typer.Exit({"success": 0, "failure": 3, "infeasible": 4}.get(result.outcome, 5))

@@ -36,6 +36,7 @@ class Frame:
     size: Size
     captured_at: float = field(default_factory=time.time)
     source: str = ""
+    stream_pts_us: int | None = None  # a video stream's presentation time (scrcpy), for the record
     _image: Image.Image | None = field(default=None, repr=False)
 
     @classmethod

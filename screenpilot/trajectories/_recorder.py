@@ -130,7 +130,9 @@ class Recorder:
         rel = f"{FRAMES_DIR}/{name}{frame.suffix}"
         self._submit(rel, frame.save)
         size = len(frame.data) if frame.encoded else None  # raw pixels are encoded to PNG by the writer
-        return FrameRef(path=rel, size=frame.size, format=frame.format, captured_at=frame.captured_at, bytes=size)
+        stream = {"stream_pts_us": frame.stream_pts_us} if frame.stream_pts_us is not None else {}
+        return FrameRef(path=rel, size=frame.size, format=frame.format, captured_at=frame.captured_at, bytes=size,
+                        **stream)
 
     def save_ui_tree(self, elements: Sequence[Element], name: str) -> str:
         """Queue the UI elements as JSON (redacted: a typed secret would show in a field's text)."""

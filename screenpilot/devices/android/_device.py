@@ -55,16 +55,18 @@ from ._parse import (
     parse_wm_size,
 )
 from ._screen import input_point, logical_size
+from ._stream_driver import StreamDriver
 from ._text import ADB_KEYBOARD, ime_commands, input_text_commands, join_commands, typable_by_input_text
 
 __all__ = ["AndroidDevice", "CaptureMode"]
 
-CaptureMode = Literal["auto", "png", "raw"]
+CaptureMode = Literal["auto", "stream", "screencap", "png", "raw"]
 
 _BUTTONS = {"back": 4, "home": 3, "menu": 82, "enter": 66}
 _PROPS = ["ro.build.version.release", "ro.build.version.sdk", "ro.product.model", "ro.product.manufacturer"]
 _SECTION = "--sp-section--"
 _UI_DUMP = "/data/local/tmp/screenpilot_ui.xml"
+_STREAMED = {"tap", "long_press", "swipe", "key", "system_button", "type"}  # what the scrcpy control socket does
 _DESKTOP_ONLY = {"click": "tap", "move": "tap", "drag": "swipe", "scroll": "swipe", "hotkey": "key"}
 
 
@@ -80,8 +82,11 @@ class AndroidDevice:
 
     ``serial`` picks the device (default: ``$ANDROID_SERIAL``, else the only one attached); ``host`` /
     ``port`` pick the adb server (default: ``$ANDROID_ADB_SERVER_HOST`` / ``PORT``, else 127.0.0.1:5037).
-    ``capture`` is ``png`` (``screencap -p``, the device's bytes kept), ``raw`` (framebuffer pixels), or
-    ``auto``: both are timed on the first screenshot and the faster is used from then on.
+    ``capture`` is ``stream`` (the scrcpy server: H.264 frames in, touches, keys and text on its control
+    socket; ``scrcpy_server`` or ``$SCRCPY_SERVER_PATH`` names the jar, else scrcpy's install locations),
+    ``screencap`` (``screencap -p`` and raw ``screencap`` timed on the first screenshot, the faster kept;
+    actions through ``input``), ``png`` / ``raw`` (that capture only), or ``auto``: the stream when its
+    server starts, else ``screencap``.
     """
 
     kind: Literal["phone"] = "phone"
@@ -99,11 +104,16 @@ class AndroidDevice:
         backoff: Backoff | None = None,
         start_server_if_needed: bool = False,
         clock: Callable[[], float] = time.perf_counter,
+        scrcpy_server: str | os.PathLike[str] | None = None,
+        max_fps: int = 60,
     ) -> None:
         self.host = host or os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1")
         self.port = port or _env_port()
         self.timeout = timeout
+        if capture not in ("auto", "stream", "screencap", "png", "raw"):
+            raise ValueError(f"capture must be auto, stream, screencap, png or raw; got {capture!r}")
         self.capture: CaptureMode = capture
+        self._shot: Literal["auto", "png", "raw"] = capture if capture in ("png", "raw") else "auto"  # type: ignore[assignment]
         self.read_back = read_back
         self.apps = dict(apps or {})
         self.capture_timings: dict[str, float] = {}
@@ -125,6 +135,7 @@ class AndroidDevice:
         self.link = probe.for_serial(self.serial)
         # Android 7+ adbd speaks shell v2 (separate stderr, a real exit status); older ones get v1 + `echo $?`
         self.link.shell_v2 = "shell_v2" in self.link.features()
+        self.stream = StreamDriver(self, capture, scrcpy_server=scrcpy_server, max_fps=max_fps)
 
     # -- choosing the device -----------------------------------------------------------------------
 
@@ -235,6 +246,7 @@ class AndroidDevice:
                 "focused_window": focus.window,
                 "adb_server": f"{self.host}:{self.port}",
                 "capture": self.capture,
+                "observing": self.stream.path,
             },
         )
 
@@ -259,10 +271,13 @@ class AndroidDevice:
 
     def screenshot(self) -> Frame:
         """The screen as captured; failed captures raise CaptureFailed, all-black ones BlankScreen."""
-        if self.capture == "auto":
+        stream = self.stream.active()
+        if stream is not None:
+            frame = self.stream.screenshot(stream)
+        elif self._shot == "auto":
             frame = self._choose_capture()
         else:
-            frame = self._capture_once(self.capture)
+            frame = self._capture_once(self._shot)
         self._screen = frame.size
         return check_blank(frame)
 
@@ -284,8 +299,8 @@ class AndroidDevice:
         if not frames:
             return self._capture_once("png")  # raises the real reason
         self.capture_timings = best
-        self.capture = min(best, key=best.__getitem__)  # type: ignore[assignment]
-        return frames[self.capture]
+        self._shot = min(best, key=best.__getitem__)  # type: ignore[assignment]
+        return frames[self._shot]
 
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
         """Wait until the screen stops changing, as ``options`` say (``perception.settle_screen``).
@@ -294,13 +309,16 @@ class AndroidDevice:
         phone one capture already takes tens to hundreds of milliseconds. ``input`` returns only after
         the app has handled the event (AOSP injects with WAIT_FOR_FINISH), so the change has begun
         before the first capture. ``with_ui_tree`` also requires the UI tree to repeat (a dump is slow
-        on real phones).
+        on real phones). With the stream, the frames it sends are watched instead (``source="stream"``).
         """
+        stream = self.stream.active()
+        if stream is not None:
+            return self.stream.settle(stream, options)
         return settle_screen(self._settle_capture, options, ui_tree=lambda: tuple(self.ui_tree() or ()),
                              source="screencap")
 
     def _settle_capture(self) -> Frame:
-        mode = "raw" if self.capture == "auto" else self.capture
+        mode = "raw" if self._shot == "auto" else self._shot
         frame = self._capture_once(mode)
         self._screen = frame.size
         return frame
@@ -358,6 +376,27 @@ class AndroidDevice:
         text_after: str | None = None
         detail = ""
         ends = False
+        stream = self.stream.active() if a.action in _STREAMED else None
+        if stream is not None:
+            text_after, detail = self.stream.execute(stream, action, record)
+        else:
+            text_after, detail, ends = self._execute_adb(action, record)
+        detail = "; ".join(d for d in (self.stream.take_note(), detail) if d)
+        return ActionResult(
+            ok=True,
+            detail=detail,
+            duration_s=self._clock() - start,
+            text_after=text_after,
+            ends_episode=ends,
+            commands=record,
+        )
+
+    def _execute_adb(self, action: DeviceAction, record: list[str]) -> tuple[str | None, str, bool]:
+        """An action through adb shell commands (``input``, ``monkey``): (text read back, detail, ends episode)."""
+        a = action.action
+        text_after: str | None = None
+        detail = ""
+        ends = False
         match a:
             case Tap(point=p):
                 x, y = self._to_screen(p, action.size)
@@ -388,14 +427,7 @@ class AndroidDevice:
                     hint="phone actions: tap, long_press, swipe, type, key, system_button, open_app, wait, "
                     "terminate, answer",
                 )
-        return ActionResult(
-            ok=True,
-            detail=detail,
-            duration_s=self._clock() - start,
-            text_after=text_after,
-            ends_episode=ends,
-            commands=record,
-        )
+        return text_after, detail, ends
 
     def _keycode(self, name: str) -> int:
         key = normalize_phone_key(name)
@@ -558,7 +590,8 @@ class AndroidDevice:
     # -- lifecycle -------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Nothing is held open between commands; present for the protocol."""
+        """Stop the scrcpy stream if one runs (nothing else is held open between commands)."""
+        self.stream.close()
 
     def __enter__(self) -> Self:
         return self
