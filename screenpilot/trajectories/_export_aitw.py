@@ -104,13 +104,15 @@ def _rows(episode: Episode, report: ExportReport, store: ImageStore) -> list[tup
         except Untranslatable as exc:
             report.untranslatable(f"{meta.id} step {step.index}", str(exc), exc.kind)
     rows = []
+    activity = ""
     for k, (step, results) in enumerate(translated):
         size = step.frame.size
+        activity = current_activity(episode, step, ui_elements(episode, step), k == 0) or activity  # else: unchanged
         rows.append((step, {
             "episode_id": meta.id, "step_id": k, "source_step": step.index, "episode_length": len(translated),
             "goal_info": meta.instruction, "android_api_level": sdk_level(device.os) or 0,
             "device_type": device.model,
-            "current_activity": current_activity(episode, step, ui_elements(episode, step), k == 0),
+            "current_activity": activity,
             "image/height": size.height, "image/width": size.width, "image/channels": 3,
             "image/path": store.put(episode.path(step.frame), meta.id),
             **ui_annotations(episode, step), **results,

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..actions import Answer, LongPress, OpenApp, Swipe, SystemButton, Tap, Terminate, Type, Wait
+from ..actions import Answer, Key, LongPress, OpenApp, Swipe, SystemButton, Tap, Terminate, Type, Wait
 from ._export import ExportOptions, ExportReport, actor_of, device_action_of, instruction_of, trainable, write_jsonl
 from ._export_phone import (
     Untranslatable,
@@ -64,12 +64,12 @@ def androidcontrol_action(step: StepRecord) -> dict[str, Any] | None:
             return {"action_type": "open_app", "app_name": app}
         case Wait():
             return {"action_type": "wait"}
-        case SystemButton() if key_name(action) in ("home", "back"):
+        case Key() | SystemButton() if key_name(action) in ("home", "back"):
             return {"action_type": "navigate_home" if key_name(action) == "home" else "navigate_back"}
         case Terminate() | Answer():
             return None
-        case SystemButton():
-            raise Untranslatable(f"AndroidControl has no {key_name(action)!r} button", f"key {key_name(action)}")
+        case Key() | SystemButton():
+            raise Untranslatable(f"AndroidControl has no {key_name(action)!r} key", f"key {key_name(action)}")
     raise Untranslatable(f"AndroidControl has no {action.action!r} action", action.action)
 
 

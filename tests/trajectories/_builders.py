@@ -32,6 +32,10 @@ class Turn:
     raw: str | None = None  # default: the dialect's own writing of the action
     element: Element | None = None
     error: str | None = None
+    ui: list[Element] | None = None  # the UI tree captured with the screen (saved through the recorder)
+    actor: str | None = None  # "person" / "replay": a StepRecord field the lead adds (kept as an unknown field)
+    instruction: str | None = None  # the step's own instruction (a person's demonstration)
+    invalid: bool = False  # the model said ``action`` (device pixels, may be off-screen) and it was refused
 
 
 def screen(size: Size, index: int, *, clock: str = "10:30", title: str = "") -> Image.Image:
@@ -69,12 +73,15 @@ def build_episode(
     screenshots: int = 1,
     frames: list[Image.Image] | None = None,
     episode_id: str | None = None,
+    model: str = "scripted:test",
+    source: str = "agent",
+    config: dict | None = None,
 ) -> Path:
     """Record ``turns`` as an episode in ``folder`` (created) and return it."""
     d = dialect_for(dialect, kind)  # type: ignore[arg-type]
-    meta = EpisodeMeta(id=episode_id or folder.name, instruction=instruction, model="scripted:test", dialect=d.name,
+    meta = EpisodeMeta(id=episode_id or folder.name, instruction=instruction, model=model, dialect=d.name,
                        device=device_info(size, kind), software={"screenpilot": "test"}, started_at=time.time(),
-                       config={"device": "sim", "history_screenshots": screenshots})
+                       source=source, config={"device": "sim", "history_screenshots": screenshots, **(config or {})})
     history: list[HistoryStep] = []
     with Recorder.create(folder, meta, fsync=False) as rec:
         pictures = frames or [screen(size, i) for i in range(len(turns) + 1)]
@@ -98,6 +105,22 @@ def build_episode(
             now = time.time()
             fields: dict = {"index": i, "started_at": now, "ended_at": now + 0.5, "frame": pre, "request": doc,
                             "timings": StepTimings(observe_s=0.05, model_s=0.2, act_s=0.05, settle_s=0.3, total_s=0.6)}
+            if turn.ui is not None:
+                fields["ui_tree"] = rec.save_ui_tree(turn.ui, f"{i:06d}")
+                rec.wait_for(fields["ui_tree"])
+            if turn.actor is not None:
+                fields["actor"] = turn.actor
+            if turn.instruction is not None:
+                fields["instruction"] = turn.instruction
+            if turn.invalid and turn.action is not None:  # an off-screen or refused action: recorded, not run
+                model_action = space.to_model(turn.action, integral=True)
+                raw = turn.raw if turn.raw is not None else d.format(model_action.action, thought=turn.thought)
+                error = turn.error or "; ".join(space.check(model_action.action)) or "refused"
+                fields.update(raw_output=raw, thought=turn.thought, model_action=model_action, error=error,
+                              error_kind="invalid", call=raw)
+                rec.append_step(StepRecord(**fields))
+                history.append(HistoryStep(line=f"[not executed] {error}", reply=raw, image=frame_path))
+                continue
             if turn.action is None:
                 fields.update(raw_output=turn.raw or "I am not sure what to do.", error=turn.error or "no tool call found",
                               error_kind="parse")
@@ -116,6 +139,8 @@ def build_episode(
                           model_action=model_action, device_action=device_action, element=turn.element,
                           executed=not ends, frame_after=post,
                           result=None if ends else ActionResult(ok=True, detail="done", commands=["input tap"]))
+            if turn.actor == "person":  # a person acted on the device: no model reply, no model-space action
+                fields.update(model_action=None, raw_output=None, request=None, call=None, thought=None)
             rec.append_step(StepRecord(**fields))
             history.append(plan.step(frame_path))
             if post is not None:
