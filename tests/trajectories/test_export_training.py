@@ -11,15 +11,8 @@ import pytest
 from PIL import Image
 
 from screenpilot.actions import Size, Tap, Terminate
-from screenpilot.trajectories import (
-    EXPORT_FORMATS,
-    ExportFormat,
-    ExportOptionError,
-    ExportOptions,
-    TrajectoryError,
-    export,
-    read_episode,
-)
+from screenpilot.trajectories import EXPORT_FORMATS, ExportOptions, TrajectoryError, export, read_episode
+from screenpilot.trajectories._export import ExportFormat, ExportOptionError  # public once trajectories/__init__ lands
 
 from ._builders import Turn, build_episode, element
 
