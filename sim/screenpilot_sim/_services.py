@@ -133,7 +133,7 @@ def run_shell(phone: VirtualPhone, stream: Stream, req: ShellRequest, *, exec_mo
     out = _Sink(stream, ID_STDOUT if req.v2 else None, crlf=req.pty)
     err = out if (req.pty or not req.v2) else _Sink(stream, ID_STDERR, crlf=False)
     shell = phone.new_shell(service=stream.service, cancelled=stream.cancelled)
-    stdout, stderr = CallbackOutput(out.write), CallbackOutput(err.write)
+    stdout, stderr = CallbackOutput(out.write, out.flush), CallbackOutput(err.write, err.flush)
     if req.command:
         code = shell.run(req.command, stdin=stdin, stdout=stdout, stderr=stderr)
     else:

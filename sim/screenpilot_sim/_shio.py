@@ -30,6 +30,9 @@ class Output:
     def write(self, data: bytes | str) -> None:
         raise NotImplementedError
 
+    def flush(self) -> None:
+        """Push what was written to the reader now (a long-running program's log lines); most sinks need nothing."""
+
     @staticmethod
     def _bytes(data: bytes | str) -> bytes:
         return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
@@ -52,13 +55,18 @@ class BufferOutput(Output):
 
 
 class CallbackOutput(Output):
-    def __init__(self, fn: Callable[[bytes], None]) -> None:
+    def __init__(self, fn: Callable[[bytes], None], flush: Callable[[], None] | None = None) -> None:
         self.fn = fn
+        self._flush = flush
 
     def write(self, data: bytes | str) -> None:
         b = self._bytes(data)
         if b:
             self.fn(b)
+
+    def flush(self) -> None:
+        if self._flush is not None:
+            self._flush()
 
 
 class FileOutput(Output):

@@ -53,7 +53,9 @@ def app_process(ctx: CommandContext) -> int:
 
     def log(lvl: str, message: str) -> None:
         if _LEVELS.index(lvl) >= threshold:
-            (ctx.err if lvl in ("WARN", "ERROR") else ctx.out)(f"[server] {lvl}: {message}\n")
+            stream = ctx.stderr if lvl in ("WARN", "ERROR") else ctx.stdout
+            stream.write(f"[server] {lvl}: {message}\n")
+            stream.flush()  # a running server's log reaches the host line by line, as from a real process
 
     if not program_args:
         return _fail(log, "Missing client version")
