@@ -1,14 +1,17 @@
 """What the HTML report, the exports and replay's screen check cost on realistic phone episodes.
 
-Records an episode of N steps through the real Recorder and dialect, with screenshots rendered by the
-virtual phone (home screen and Settings pages alternate, 1080x2400 PNG as screencap sends them), then:
+Records an episode of N steps through the real Recorder and dialect, with screenshots and UI trees from
+the virtual phone (home screen and Settings pages alternate, 1080x2400 PNG as screencap sends them; the
+tree from its uiautomator dump), then:
 
     report          screenpilot view: seconds and MB of HTML for the episode
     llamafactory    re-rendered for 768*768 (images resized), samples/s and MB written
     swift exact     the recorded prompt, images at the size sent (1092x2408)
     swift k=3       re-rendered with a 3-screenshot window
     hf              parquet with every frame embedded, rows/s and MB
-    aitw, odyssey   rows/s
+    aitw            JSONL rows/s; aitw --tfrecord adds the GZIP TFRecord with raw RGB screenshots
+    odyssey         GUI-Odyssey annotations, screenshots copied
+    androidcontrol  one GZIP TFRecord Example per episode, PNG screenshots and accessibility forests
     divergence      screen_divergence of two 1080x2400 screens (the per-step check of replay), ms
 
     python benchmarks/export_bench.py --steps 30
@@ -29,7 +32,7 @@ from PIL import Image
 
 from screenpilot.actions import Size, Tap, Terminate
 from screenpilot.devices import DeviceInfo
-from screenpilot.perception import Frame
+from screenpilot.perception import Frame, parse_uiautomator
 from screenpilot.planner import HistoryPolicy, dialect_for
 from screenpilot.trajectories import (
     EpisodeMeta,
@@ -45,7 +48,8 @@ from screenpilot.trajectories import (
 SIZE = Size(1080, 2400)
 
 
-def screens(n: int) -> list[bytes]:
+def screens(n: int) -> list[tuple[bytes, str]]:
+    """(PNG, uiautomator XML) of ``n`` screens."""
     from screenpilot_sim import PhoneConfig, VirtualPhone
 
     phone = VirtualPhone(PhoneConfig(clock="10:30", animation_ms=0))
@@ -55,14 +59,15 @@ def screens(n: int) -> list[bytes]:
             phone.go_home()
         else:
             phone.launch("com.android.settings")
-        out.append(phone.png())
+        out.append((phone.png(), phone.ui_xml()))
     return out
 
 
 def record(folder: Path, steps: int) -> Path:
     d = dialect_for("qwen2.5-vl", "phone")
     space = d.space(SIZE)
-    pngs = screens(steps + 1)
+    shots = screens(steps + 1)
+    pngs = [png for png, _ in shots]
     meta = EpisodeMeta(id=folder.name, instruction="Turn on Wi-Fi", model="scripted:bench", dialect=d.name,
                        device=DeviceInfo(kind="phone", serial="bench", physical_size=SIZE, logical_size=SIZE, density=420,
                                          os="Android 14 (SDK 34)"), started_at=time.time())
@@ -84,7 +89,9 @@ def record(folder: Path, steps: int) -> Path:
             raw = d.format(model.action, thought=f"thinking about step {i}", summary=f"Did step {i}.")
             plan = d.parse(raw, space)
             post = None if last else rec.save_frame(Frame.from_bytes(pngs[i + 1]), f"{i:06d}-after")
+            ui = rec.save_ui_tree(parse_uiautomator(shots[i][1]), f"{i:06d}")
             rec.append_step(StepRecord(index=i, started_at=time.time(), ended_at=time.time(), frame=pre, frame_after=post,
+                                       ui_tree=ui,
                                        request=doc, raw_output=raw, thought=plan.thought, summary=plan.summary,
                                        call=plan.call, model_action=model, device_action=space.to_device(model),
                                        executed=not last, timings=StepTimings(model_s=0.3, total_s=0.5)))
@@ -105,7 +112,10 @@ def timed(label: str, steps: int, fn) -> None:  # noqa: ANN001
     start = time.perf_counter()
     out = fn()
     took = time.perf_counter() - start
-    print(f"{label:<16} {took:7.2f} s  {steps / took:8.1f} steps/s  {size_mb(out):8.2f} MB")
+    report = out if not isinstance(out, Path) else None
+    folder = out if isinstance(out, Path) else report.out  # type: ignore[union-attr]
+    longest = f"  longest sample {report.tokens['longest']} tokens" if report is not None and report.tokens else ""
+    print(f"{label:<16} {took:7.2f} s  {steps / took:8.1f} steps/s  {size_mb(folder):8.2f} MB{longest}")
 
 
 def main() -> None:
@@ -119,14 +129,19 @@ def main() -> None:
         print(f"recorded {args.steps} steps in {time.perf_counter() - t0:.2f} s ({size_mb(folder):.2f} MB on disk)")
         n = args.steps
         timed("report", n, lambda: write_report([folder], root / "report.html"))
-        timed("llamafactory", n, lambda: (export([folder], ExportOptions(format="llamafactory", out=root / "lf")), root / "lf")[1])
-        timed("swift exact", n, lambda: (export([folder], ExportOptions(format="swift", out=root / "sw")), root / "sw")[1])
-        timed("swift k=3", n, lambda: (export([folder], ExportOptions(format="swift", out=root / "sw3", history_images=3,
-                                                                      max_pixels=768 * 768)), root / "sw3")[1])
-        timed("hf", n, lambda: (export([folder], ExportOptions(format="hf", out=root / "hf")), root / "hf")[1])
-        timed("aitw", n, lambda: (export([folder], ExportOptions(format="aitw", out=root / "aitw")), root / "aitw")[1])
-        timed("odyssey", n, lambda: (export([folder], ExportOptions(format="odyssey", out=root / "ody")), root / "ody")[1])
-        pngs = screens(2)
+        def run(name: str, fmt: str, **options: object) -> None:
+            timed(name, n, lambda: export(folder, ExportOptions(format=fmt, out=root / name.replace(" ", "-"), **options)))
+
+        run("llamafactory", "llamafactory")
+        run("swift exact", "swift")
+        run("swift k=3", "swift", history_images=3, max_pixels=768 * 768)
+        run("swift k=3 T=2048", "swift", history_images=3, max_pixels=768 * 768, max_tokens=2048)
+        run("hf", "hf")
+        run("aitw", "aitw")
+        run("aitw tfrecord", "aitw", tfrecord=True)
+        run("odyssey", "odyssey")
+        run("androidcontrol", "androidcontrol")
+        pngs = [png for png, _ in screens(2)]
         a, b = (Image.open(io.BytesIO(p)).convert("RGB") for p in pngs)
         runs = []
         for _ in range(20):
