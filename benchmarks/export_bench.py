@@ -108,7 +108,7 @@ def size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def timed(label: str, steps: int, fn) -> None:  # noqa: ANN001
+def timed(label: str, steps: int, fn) -> None:
     start = time.perf_counter()
     out = fn()
     took = time.perf_counter() - start

@@ -263,6 +263,17 @@ def safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "episode"
 
 
+def export_extra(module: str, purpose: str) -> Any:
+    """A module of the ``export`` extra, or the one-line error that says how to install it."""
+    from importlib import import_module
+
+    try:
+        return import_module(module)
+    except ImportError as exc:
+        raise TrajectoryError(f"{purpose} needs the {module.partition('.')[0]} package ({exc})",
+                              hint="pip install 'screenpilot[export]'") from None
+
+
 def as_sources(sources: EpisodeSources) -> list[Path]:
     """One folder (str or Path) or many, as a list: a bare string is a folder, never its characters."""
     if isinstance(sources, (str, os.PathLike)):

@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import Answer, Key, LongPress, Swipe, SystemButton, Tap, Terminate, Type
-from ._export import ExportOptions, ExportReport, ImageStore, actor_of, device_action_of, instruction_of, write_jsonl
+from ._export import (
+    ExportOptions,
+    ExportReport,
+    ImageStore,
+    actor_of,
+    device_action_of,
+    instruction_of,
+    write_jsonl,
+)
 from ._export_phone import (
     Untranslatable,
     current_activity,

@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import Answer, Key, LongPress, OpenApp, Swipe, SystemButton, Tap, Terminate, Type, Wait
-from ._export import ExportOptions, ExportReport, actor_of, device_action_of, instruction_of, trainable, write_jsonl
+from ._export import (
+    ExportOptions,
+    ExportReport,
+    actor_of,
+    device_action_of,
+    instruction_of,
+    trainable,
+    write_jsonl,
+)
 from ._export_phone import (
     Untranslatable,
     element_at,

@@ -21,8 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ._errors import TrajectoryError
-from ._export import ExportOptions, ExportReport, actor_of, device_action_of, instruction_of, trainable
+from ._export import (
+    ExportOptions,
+    ExportReport,
+    actor_of,
+    device_action_of,
+    export_extra,
+    instruction_of,
+    trainable,
+)
 from ._reader import Episode
 from ._schema import StepRecord
 
@@ -116,17 +123,8 @@ def _rows(episodes: list[Episode]) -> Iterator[dict[str, Any]]:
             yield _row(episode, step)
 
 
-def _datasets() -> Any:
-    try:
-        import datasets
-    except ImportError as exc:
-        raise TrajectoryError(f"the hf export needs the datasets package ({exc})",
-                              hint="pip install 'screenpilot[export]'") from None
-    return datasets
-
-
 def write_hf(episodes: list[Episode], options: ExportOptions, report: ExportReport) -> None:
-    datasets = _datasets()
+    datasets = export_extra("datasets", "the hf export")
     bars = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()  # an export prints one summary line, not a bar per shard
     try:

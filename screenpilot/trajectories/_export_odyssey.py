@@ -21,7 +21,15 @@ from typing import Any
 
 from ..actions import Answer, Key, LongPress, OpenApp, Swipe, SystemButton, Tap, Terminate, Type
 from ..perception import CoordinateSpace
-from ._export import ExportOptions, ExportReport, ImageStore, actor_of, device_action_of, instruction_of, safe_name
+from ._export import (
+    ExportOptions,
+    ExportReport,
+    ImageStore,
+    actor_of,
+    device_action_of,
+    instruction_of,
+    safe_name,
+)
 from ._export_phone import (
     Untranslatable,
     element_at,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import Element
-from ._errors import TrajectoryError
+from ._export import export_extra
 
 __all__ = ["a11y_forest", "feature", "gzip_tfrecord"]
 
@@ -25,12 +25,7 @@ Feature = tuple[Any, str]
 
 
 def _library() -> Any:
-    try:
-        from tfrecord.writer import TFRecordWriter
-    except ImportError as exc:
-        raise TrajectoryError(f"TFRecord files need the tfrecord package ({exc})",
-                              hint="pip install 'screenpilot[export]'") from None
-    return TFRecordWriter
+    return export_extra("tfrecord.writer", "writing TFRecord files").TFRecordWriter
 
 
 def feature(value: Any, kind: str) -> Feature:
@@ -48,7 +43,7 @@ def gzip_tfrecord(path: Path) -> Iterator[Any]:
 
     class _Gzip(writer_class):  # type: ignore[misc, valid-type]
         def __init__(self, target: Path) -> None:  # the library's framing, into a gzip stream
-            self.file = gzip.open(target, "wb", compresslevel=6)
+            self.file = gzip.open(target, "wb", compresslevel=6)  # noqa: SIM115 - closed by close()
 
     tmp = path.with_name(path.name + ".tmp")
     writer = _Gzip(tmp)

@@ -12,7 +12,10 @@ from PIL import Image
 
 from screenpilot.actions import Size, Tap, Terminate
 from screenpilot.trajectories import EXPORT_FORMATS, ExportOptions, TrajectoryError, export, read_episode
-from screenpilot.trajectories._export import ExportFormat, ExportOptionError  # public once trajectories/__init__ lands
+from screenpilot.trajectories._export import (  # public once trajectories/__init__ lands
+    ExportFormat,
+    ExportOptionError,
+)
 
 from ._builders import Turn, build_episode, element
 
@@ -195,7 +198,7 @@ def test_usage_errors_come_before_anything_is_written(tmp_path: Path) -> None:
         ExportOptions(format="llamafactory", out=tmp_path / "y", tfrecord=True)
 
 
-def write_names(episodes: list, options: ExportOptions, report) -> None:  # noqa: ANN001 - the writer signature
+def write_names(episodes: list, options: ExportOptions, report) -> None:
     """A format made for the test below: one line per step, its action's name."""
     lines = [f"{e.meta.id} {s.index} {s.device_action.action.action}" for e in episodes for s in e.steps]
     (Path(options.out) / "names.txt").write_text("\n".join(lines) + "\n")
