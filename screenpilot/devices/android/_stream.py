@@ -372,7 +372,7 @@ class ScrcpyStream:
                 self._control.sendall(data + (wire.get_clipboard() if use_barrier else b""))
             except OSError as exc:
                 self._mark_dead(f"the control socket failed ({exc})")
-                raise self._unknown(what, str(exc)) from exc
+                raise self.unknown(what, str(exc)) from exc
             if not use_barrier:
                 return self.clock()
             with self._cond:
@@ -380,9 +380,9 @@ class ScrcpyStream:
                                          self.timeout)
                 if len(self._clipboard_replies) > replies:
                     return self.clock()
-            raise self._unknown(what, self.error if not ok or self._dead.is_set() else "no reply")
+            raise self.unknown(what, self.error if not ok or self._dead.is_set() else "no reply")
 
-    def _unknown(self, what: str, why: str) -> ActionOutcomeUnknown:
+    def unknown(self, what: str, why: str) -> ActionOutcomeUnknown:
         return ActionOutcomeUnknown(
             f"`{what}` was sent to {self.link.serial} on the scrcpy control socket but the stream stopped ({why}): "
             "it may or may not have run, so it was not sent again",
@@ -420,7 +420,7 @@ class ScrcpyStream:
         self.send(wire.set_clipboard(text, sequence=seq, paste=True), what, barrier=False)
         with self._cond:
             if not self._cond.wait_for(lambda: seq in self._acks or self._dead.is_set(), self.timeout) or seq not in self._acks:
-                raise self._unknown(what, self.error or "no acknowledgement")
+                raise self.unknown(what, self.error or "no acknowledgement")
 
     def restore_clipboard(self, text: str) -> None:
         self._sequence += 1

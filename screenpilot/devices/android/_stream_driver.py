@@ -196,9 +196,9 @@ class StreamDriver:
         more on a restarted stream, or through adb when it could not be restarted."""
         try:
             return self._execute(s, action, record)
-        except StreamUnavailable:
-            if record:  # something went out: never here (send raises ActionOutcomeUnknown then)
-                raise
+        except StreamUnavailable as exc:
+            if record:  # part of the action went out (a finger is down): its outcome is unknown
+                raise s.unknown(", ".join(record), exc.message) from exc
             again = self.active()
             if again is None:
                 text_after, detail, _ends = self.device._execute_adb(action, record)
