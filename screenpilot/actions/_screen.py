@@ -17,7 +17,11 @@ __all__ = ["Element", "Screen"]
 
 
 class Element(BaseModel):
-    """One UI node with its bounds in device pixels."""
+    """One UI node with its bounds in device pixels.
+
+    On the desktop (AT-SPI) ``class_name`` is the accessible's role ("push button", "password text"),
+    ``description`` its accessible name, ``package`` its application, ``states`` every state it reports.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -38,6 +42,7 @@ class Element(BaseModel):
     password: bool = False
     index: int = 0
     depth: int = 0
+    states: tuple[str, ...] = Field((), description="the desktop's AT-SPI states (focused, editable, checked, …)")
 
     @property
     def label(self) -> str:

@@ -17,9 +17,10 @@ from ._errors import (
 )
 from ._protocol import ActionResult, Device, DeviceInfo
 from .android import AndroidDevice
-from .desktop import AgentStopped, DesktopDevice, KillSwitch, Monitor
+from .desktop import AccessibilityUnavailable, AgentStopped, DesktopDevice, KillSwitch, Monitor
 
 __all__ = [
+    "AccessibilityUnavailable",
     "ActionOutcomeUnknown",
     "ActionResult",
     "AgentStopped",

@@ -25,6 +25,7 @@ from ...actions import (
     Answer,
     Click,
     Drag,
+    Element,
     Hotkey,
     Key,
     Move,
@@ -39,6 +40,8 @@ from ...actions import (
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, settle_screen
 from .._errors import CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
 from .._protocol import ActionResult, DeviceInfo
+from ._accessibility import Accessibility
+from ._atspi_layout import AccessibleNode, to_elements
 from ._clipboard import Clipboard
 from ._input import Input
 from ._keys import normalize_keys
@@ -61,6 +64,9 @@ class DesktopDevice:
     ``xrandr --listmonitors`` counts, or a RandR monitor name. ``scale``: the desktop's scale (one
     number, or per monitor name); None reads ``Xft.dpi`` / 96 (1.0 when unset). Actions may be in
     physical pixels (the screenshots' size) or logical pixels (``info().logical_size``).
+    ``accessibility``: the AT-SPI tree ``ui_tree()`` returns (docs/desktop.md): None uses it when the
+    accessibility bus is there (else pixels alone, saying why in ``info().extra["accessibility"]``),
+    True requires it (AccessibilityUnavailable now, naming what is missing), False never reads it.
     ``typing``: see ``_typing`` (``auto`` is exact for any text). ``failsafe``: pyautogui's
     pointer-in-a-corner stop, OFF by default because models legitimately click in corners (menus,
     clocks, close buttons) and pyautogui would then refuse the NEXT action; the kill switch
@@ -80,6 +86,7 @@ class DesktopDevice:
         failsafe: bool = False,
         focus_on_click: bool = True,
         kill_switch: KillSwitch | None = None,
+        accessibility: bool | None = None,
     ) -> None:
         self.display = resolve_display(display)
         self._scale_option = scale
@@ -95,9 +102,11 @@ class DesktopDevice:
         self.paste_keys = normalize_keys(paste_keys)
         self.typist = Typist(self.input, self.tools, self.clipboard, self.kill_switch, self.paste_keys)
         self._mss: Any = None
+        self.accessibility: Accessibility | None = None
         try:
             self._window_manager = self._x.window_manager()
             self.refresh()
+            self.accessibility = Accessibility(self._x, mode=accessibility)
             self.kill_switch.listen(self.display)
         except BaseException:
             self.close()
@@ -153,6 +162,7 @@ class DesktopDevice:
                 "typing": self.typing,
                 "failsafe": self.failsafe,
                 "kill_switch": self.kill_switch.describe(),
+                "accessibility": self.accessibility.status() if self.accessibility else None,
             },
         )
 
@@ -174,8 +184,16 @@ class DesktopDevice:
         data = cast(bytes, shot.raw)
         return Frame.from_raw(data, Size(*shot.size), "bgra", captured_at=time.time(), source=f"x11:{self.display}/{m.name}")
 
-    def ui_tree(self) -> None:
-        """No accessibility tree yet (AT-SPI is not wired): the model works from pixels."""
+    def accessible_nodes(self) -> list[AccessibleNode] | None:
+        """Every visible accessible of the whole desktop in root pixels, with its role, states, monitor
+        and application; None without a tree (see ``accessibility``)."""
+        return self.accessibility.nodes(self._monitors) if self.accessibility is not None else None
+
+    def ui_tree(self) -> list[Element] | None:
+        """The AT-SPI elements visible on this driver's monitor, in its pixels (the screenshot's space);
+        None when there is no accessibility tree to read."""
+        nodes = self.accessible_nodes()
+        return None if nodes is None else [element for element, _ in to_elements(nodes, self.monitor)]
 
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
         """Wait until this monitor stops changing, as ``options`` say (``perception.settle_screen``); the
@@ -206,6 +224,8 @@ class DesktopDevice:
 
     def close(self) -> None:
         self.kill_switch.close()
+        if self.accessibility is not None:
+            self.accessibility.close()
         if self._mss is not None:
             with contextlib.suppress(Exception):  # the server may already be gone
                 self._mss.close()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ...actions import Point, Size
 from .._errors import DisplayUnavailable
 from ._monitors import Monitor
 
-__all__ = ["X11", "resolve_display", "unavailable"]
+__all__ = ["X11", "Toplevel", "resolve_display", "unavailable"]
 
 _DPI = re.compile(r"^Xft\.dpi:\s*([0-9.]+)\s*$", re.MULTILINE)
 
@@ -39,6 +40,23 @@ def unavailable(display: str, cause: object) -> DisplayUnavailable:
         hint=f"check that the X server for DISPLAY={display} is running (`xdpyinfo -display {display}`),"
         " or point DISPLAY at one that is",
     )
+
+
+@dataclass(frozen=True)
+class Toplevel:
+    """A mapped top-level window: where it is on the root (physical pixels), whose it is, how high it sits."""
+
+    window: int
+    x: int
+    y: int
+    width: int
+    height: int
+    pid: int | None
+    z: int  # stacking position, 0 = bottom
+    override_redirect: bool = False
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
 
 
 class X11:
@@ -143,6 +161,57 @@ class X11:
                 return ""
             window = parent
         return ""
+
+    def atspi_bus_address(self) -> str | None:
+        """The accessibility bus address at-spi-bus-launcher published on this display (AT_SPI_BUS), if any."""
+        from Xlib import X
+
+        atom = self._call(self._d.intern_atom, "AT_SPI_BUS", True)
+        if not atom:
+            return None
+        prop = self._call(self._root.get_full_property, atom, X.AnyPropertyType)
+        if prop is None or not len(prop.value):
+            return None
+        value = prop.value
+        return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).strip("\0") or None
+
+    def toplevels(self) -> list[Toplevel]:
+        """Mapped top-level windows bottom to top (the root's children are in stacking order), each with
+        its client's root rectangle and _NET_WM_PID; a window manager's frame is looked into for its client."""
+        from Xlib import X
+
+        pid_atom = self._call(self._d.intern_atom, "_NET_WM_PID")
+        state_atom = self._call(self._d.intern_atom, "WM_STATE")
+        found: list[Toplevel] = []
+        for child in self._call(self._root.query_tree).children:
+            try:
+                attributes = child.get_attributes()
+                if attributes.map_state != X.IsViewable:
+                    continue
+                client, pid = self._client(child, pid_atom, state_atom, depth=2)
+                geometry = client.get_geometry()
+                origin = self._root.translate_coords(client, 0, 0)
+            except self._errors as exc:
+                raise unavailable(self.name, exc) from exc
+            except self._xerror.XError:  # the window went away while we looked: it is not on screen
+                continue
+            found.append(Toplevel(client.id, origin.x, origin.y, geometry.width, geometry.height, pid, len(found),
+                                  bool(attributes.override_redirect)))
+        return found
+
+    def _client(self, window: Any, pid_atom: int, state_atom: int, depth: int) -> tuple[Any, int | None]:
+        """The client window of a top-level (itself, or inside a window manager's frame) and its pid."""
+        from Xlib import X
+
+        prop = window.get_full_property(pid_atom, X.AnyPropertyType)
+        if prop is not None and len(prop.value):
+            return window, int(prop.value[0])
+        if depth > 0 and window.get_full_property(state_atom, X.AnyPropertyType) is None:
+            for child in window.query_tree().children:
+                client, pid = self._client(child, pid_atom, state_atom, depth - 1)
+                if pid is not None:
+                    return client, pid
+        return window, None
 
     def window_manager(self) -> str | None:
         """The running window manager's name (EWMH), or None when there is none (Xvfb alone)."""
