@@ -18,11 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
+from screenpilot_sim._adbserver import AdbServer, find_adb, free_port
+
 from screenpilot.actions import Point, Size, SystemButton, Tap
 from screenpilot.devices.android import AndroidDevice
 from screenpilot.perception import DeviceAction, SettleOptions
-from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
-from screenpilot_sim._adbserver import AdbServer, find_adb, free_port
 
 SIZE = Size(1080, 2400)
 

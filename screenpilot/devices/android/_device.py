@@ -31,6 +31,7 @@ from ...actions import (
     Wait,
     normalize_phone_key,
 )
+from ...errors import InfraFault, OutcomeUnknown
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, parse_uiautomator, settle_screen
 from .._errors import (
     ActionOutcomeUnknown,
@@ -112,8 +113,7 @@ class AndroidDevice:
         self.timeout = timeout
         if capture not in ("auto", "stream", "screencap", "png", "raw"):
             raise ValueError(f"capture must be auto, stream, screencap, png or raw; got {capture!r}")
-        self.capture: CaptureMode = capture
-        self._shot: Literal["auto", "png", "raw"] = capture if capture in ("png", "raw") else "auto"  # type: ignore[assignment]
+        self.capture: CaptureMode = capture  # becomes png or raw once screencap timing has chosen
         self.read_back = read_back
         self.apps = dict(apps or {})
         self.capture_timings: dict[str, float] = {}
@@ -274,10 +274,10 @@ class AndroidDevice:
         stream = self.stream.active()
         if stream is not None:
             frame = self.stream.screenshot(stream)
-        elif self._shot == "auto":
+        elif self.capture not in ("png", "raw"):
             frame = self._choose_capture()
         else:
-            frame = self._capture_once(self._shot)
+            frame = self._capture_once(self.capture)
         self._screen = frame.size
         return check_blank(frame)
 
@@ -299,8 +299,8 @@ class AndroidDevice:
         if not frames:
             return self._capture_once("png")  # raises the real reason
         self.capture_timings = best
-        self._shot = min(best, key=best.__getitem__)  # type: ignore[assignment]
-        return frames[self._shot]
+        self.capture = min(best, key=best.__getitem__)  # type: ignore[assignment]
+        return frames[self.capture]
 
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
         """Wait until the screen stops changing, as ``options`` say (``perception.settle_screen``).
@@ -318,7 +318,7 @@ class AndroidDevice:
                              source="screencap")
 
     def _settle_capture(self) -> Frame:
-        mode = "raw" if self._shot == "auto" else self._shot
+        mode = self.capture if self.capture in ("png", "raw") else "raw"
         frame = self._capture_once(mode)
         self._screen = frame.size
         return frame
@@ -372,11 +372,8 @@ class AndroidDevice:
         """Carry out one action in device pixels; raises our DeviceError types on infrastructure faults."""
         start = self._clock()
         record: list[str] = []
-        a = action.action
-        text_after: str | None = None
-        detail = ""
         ends = False
-        stream = self.stream.active() if a.action in _STREAMED else None
+        stream = self.stream.active() if action.action.action in _STREAMED else None
         if stream is not None:
             text_after, detail = self.stream.execute(stream, action, record)
         else:
@@ -501,7 +498,7 @@ class AndroidDevice:
                 self.shell(f"ime set {ADB_KEYBOARD}")
                 self._wait_ime(ADB_KEYBOARD)
             self._run_all(join_commands(ime_commands(text)), record)
-        except DeviceError as exc:
+        except (InfraFault, OutcomeUnknown) as exc:
             # restore what we can, but the first failure is the one to report (it may be an unknown outcome)
             problems = self._restore_ime(previous if switched else None, enabled_here, record)
             if problems:

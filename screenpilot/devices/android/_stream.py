@@ -134,7 +134,7 @@ class ScrcpyStream:
         device = self.link._adbutils_device()
         try:
             device.sync.push(self.jar.path.read_bytes(), REMOTE_PATH)
-        except Exception as exc:  # noqa: BLE001 - adbutils' sync errors are varied
+        except Exception as exc:
             raise StreamUnavailable(f"could not push {self.jar.path} to the phone: {exc}") from exc
 
     def _forward(self, remote: str) -> None:
@@ -143,7 +143,7 @@ class ScrcpyStream:
             self._port = probe.getsockname()[1]
         try:
             self.link._adbutils_device().forward(f"tcp:{self._port}", remote)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._port = 0
             raise StreamUnavailable(f"`adb forward tcp:... {remote}` failed: {exc}") from exc
 

@@ -54,7 +54,7 @@ class StreamDriver:
     # -- lifecycle ------------------------------------------------------------------------------------
     def active(self) -> ScrcpyStream | None:
         """The running stream, started or restarted as needed; None when screencap and ``input`` are used."""
-        if self._off:
+        if self._off or self.device.capture not in ("auto", "stream"):
             return None
         s = self._stream
         if s is not None and s.alive:
@@ -76,7 +76,7 @@ class StreamDriver:
         try:
             return self._start()
         except StreamUnavailable as exc:
-            if self.mode == "stream":
+            if self.device.capture == "stream":
                 raise
             self._go_off(exc.message)
             return None
@@ -157,7 +157,7 @@ class StreamDriver:
                 settled = stable >= opts.stable_frames
                 return SettleResult(settled, now - start, frames, difference, self._frame(s, sf), opts, "stream")
             seq = sf.seq
-            new = s.wait_frame(lambda f: f.seq > seq, min(quiet, deadline - now))
+            new = s.wait_frame(lambda f, seq=seq: f.seq > seq, min(quiet, deadline - now))
             if new is None and clock() < deadline - 1e-9 and clock() - now < quiet - 1e-3:
                 continue  # woken early without a frame: keep waiting out the quiet period
             still = True
