@@ -28,8 +28,8 @@ def export_cmd(
     history_images: Annotated[int | None, typer.Option(min=1, help="Screenshots per sample, the current one included: "
                                                        "re-renders every prompt with that window" + _only("history_images") + ".")] = None,
     max_pixels: Annotated[int | None, typer.Option(min=784, help="Pixel budget the trainer feeds; images and coordinates are "
-                                                   "made for it (default: 589824 for llamafactory, the dialect's own for swift)"
-                                                   + _only("max_pixels") + ".")] = None,
+                                                   "made for it" + _only("max_pixels") + "; default: 589824 for llamafactory, the dialect's own for "
+                                                   "swift.")] = None,
     max_tokens: Annotated[int | None, typer.Option(min=1, help="Token budget per sample, reply included: older history of long "
                                                    "episodes is windowed out so every sample fits" + _only("max_tokens") + ".")] = None,
     keep_invalid_turns: Annotated[bool, typer.Option("--keep-invalid-turns", help="Keep unparseable and refused replies as "

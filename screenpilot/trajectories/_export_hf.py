@@ -168,6 +168,15 @@ def _write(Dataset: Any, episodes: list[Episode], options: ExportOptions, report
     (out / "README.md").write_text(_card(report, names, out, features), encoding="utf-8")
 
 
+def _yaml_features(features: Any) -> list[dict[str, Any]]:
+    """The features as a dataset card lists them (``datasets``' own YAML form)."""
+    try:
+        return features._to_yaml_list()  # type: ignore[no-any-return]
+    except AttributeError:  # a datasets without it: name and dtype are what a card needs
+        return [{"name": name, "dtype": getattr(f, "dtype", None) or type(f).__name__.lower()}
+                for name, f in features.items()]
+
+
 def _card(report: ExportReport, names: list[str], out: Path, features: Any) -> str:
     """A dataset card: features, sizes, and a default config named after the shards' contents, so
     ``load_dataset(DIR)`` finds the shards and never reads a stale cache."""
@@ -184,7 +193,7 @@ def _card(report: ExportReport, names: list[str], out: Path, features: Any) -> s
     header = {
         "configs": [{"config_name": config, "default": True,
                      "data_files": [{"split": "train", "path": "data/train-*.parquet"}]}],
-        "dataset_info": {"config_name": config, "features": features._to_yaml_list(),
+        "dataset_info": {"config_name": config, "features": _yaml_features(features),
                          "splits": [{"name": "train", "num_bytes": size, "num_examples": report.samples}],
                          "download_size": size, "dataset_size": size},
     }
