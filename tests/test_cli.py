@@ -41,7 +41,7 @@ def test_version() -> None:
         (["run", "Turn on Wi-Fi", "--yes", "--no-input"], 2, "contradict"),
         (["run"], 2, "give a TASK"),
         (["sim", "serve", "--size", "12x"], 2, "WIDTHxHEIGHT"),  # the sim's own command line, mounted
-        (["sim", "serve", "--clock", "25:99"], 1, "clock must be HH:MM"),
+        (["sim", "serve", "--clock", "25:99"], 2, "write HH:MM"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(args: list[str], code: int, words: str) -> None:

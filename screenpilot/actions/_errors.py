@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import ScreenPilotError
+from ..errors import ModelFault
 
 __all__ = ["ActionError", "describe_validation_error"]
 
 
-class ActionError(ScreenPilotError):
+class ActionError(ModelFault):
     """An action the model asked for is malformed or not allowed; ``problems`` lists each reason."""
 
     def __init__(self, problems: Sequence[str]) -> None:

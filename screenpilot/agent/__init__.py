@@ -9,7 +9,6 @@ from ._checkpoint import CHECKPOINT_FILE, PruningSqliteSaver, open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
 from ._devices import DEVICE_SPECS, OpenedDevice, open_device, parse_device_spec
 from ._graph import NODES, build_graph
-from ._journal import JOURNAL_FILE, ActionJournal
 from ._run import ConfirmRequest, RunResult, run
 from ._secrets import ENV_PREFIX, SecretError, Secrets, secret_names
 
@@ -17,9 +16,7 @@ __all__ = [
     "CHECKPOINT_FILE",
     "DEVICE_SPECS",
     "ENV_PREFIX",
-    "JOURNAL_FILE",
     "NODES",
-    "ActionJournal",
     "Budgets",
     "ConfirmMode",
     "ConfirmRequest",

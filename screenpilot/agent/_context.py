@@ -11,17 +11,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from ..actions import Policy
 from ..devices import Device
-from ..perception import Frame
-from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
-from ..trajectories import Recorder, StepRecord, history_entry
 from ..perception import SettleOptions
+from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
+from ..trajectories import ActionJournal, Recorder, StepRecord, history_entry
 from ._budgets import Budgets
-from ._journal import ActionJournal
 from ._secrets import Secrets
+from ._state import LiveStep
 
 __all__ = ["ConfirmMode", "Event", "RunContext", "history_step"]
 
@@ -62,10 +61,9 @@ class RunContext:
     record_ui_tree: bool = True
     on_event: Callable[[Event], None] | None = None
     clock: Callable[[], float] = time.perf_counter
-    # -- in-memory caches (rebuilt after a crash) --
+    # -- in memory only (rebuilt after a crash) --
     history: list[HistoryStep] = field(default_factory=list)
-    frames: dict[str, Frame] = field(default_factory=dict)  # path -> the Frame, for the current step only
-    scratch: dict[str, Any] = field(default_factory=dict)  # per-step objects: the request, timings
+    live: LiveStep = field(default_factory=LiveStep)  # what the step's nodes hand each other
     apps: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)  # this process's share of the wall budget
 

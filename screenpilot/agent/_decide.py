@@ -17,9 +17,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from ..actions import ActionError, Answer, Element, Screen, Size, Terminate, Type, points_of, validate
-from ..perception import DeviceAction
+from ..perception import DeviceAction, Frame
 from ..planner import ModelRequest, ParseError
-from ..trajectories import Confirmation
+from ..trajectories import Confirmation, RequestRecord
 from ._context import RunContext
 from ._loops import action_key, same_screen
 from ._state import AgentState
@@ -29,7 +29,7 @@ __all__ = ["build_request", "check", "confirm", "plan", "request_record"]
 
 def _frame_source(ctx: RunContext, state: AgentState) -> Any:
     path = state["frame"]["path"]  # type: ignore[index]
-    return ctx.frames.get(path) or ctx.recorder.folder / path
+    return ctx.live.frame(path) or ctx.recorder.folder / path
 
 
 def build_request(ctx: RunContext, state: AgentState) -> ModelRequest:
@@ -46,7 +46,7 @@ def build_request(ctx: RunContext, state: AgentState) -> ModelRequest:
     return ctx.dialect.messages(state["task"], history, _frame_source(ctx, state), policy=ctx.history_policy)
 
 
-def request_record(ctx: RunContext, state: AgentState, request: ModelRequest) -> dict[str, Any]:
+def request_record(ctx: RunContext, state: AgentState, request: ModelRequest) -> RequestRecord:
     """The request as recorded: exact text, and each image as its frame file and the size sent."""
     doc = request.to_record()
     folder = ctx.recorder.folder
@@ -64,7 +64,7 @@ def request_record(ctx: RunContext, state: AgentState, request: ModelRequest) ->
                 part["image"] = next(images)
     doc["images"] = refs
     doc["image_size"] = list(parts[-1].size) if parts else None  # type: ignore[union-attr]
-    return doc
+    return RequestRecord.model_validate(doc)
 
 
 def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx.emit("phase", step, "plan")
     t0 = ctx.clock()
     request = build_request(ctx, state)
-    ctx.scratch["request"] = (step, request_record(ctx, state, request))
+    ctx.live.request = (step, request_record(ctx, state, request))
     t1 = ctx.clock()
     completion = ctx.backend.generate(request)
     timings = {**state.get("timings", {}), "prompt_s": t1 - t0, "model_s": ctx.clock() - t1}
@@ -87,7 +87,8 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
 
 
 def _screen(ctx: RunContext, state: AgentState, size: Any) -> Screen:
-    elements = ctx.scratch.get("elements")
+    seen = ctx.live.observed
+    elements = seen.elements if seen is not None and seen.ref.path == state["frame"]["path"] else None  # type: ignore[index]
     if elements is None and state.get("ui_tree"):  # resumed: read back the tree this step saw
         path = ctx.recorder.folder / state["ui_tree"]  # type: ignore[operator]
         try:
@@ -152,10 +153,15 @@ def _loop(ctx: RunContext, state: AgentState, device_action: DeviceAction) -> di
     folder = ctx.recorder.folder
     if (previous and previous["key"] == key
             and same_screen(folder / previous["frame"], folder / here, tolerance=ctx.budgets.loop_difference,
-                            cache={str(folder / k): v for k, v in ctx.frames.items()},
+                            cache=_in_memory(ctx, folder, previous["frame"], here),
                             around=list(points_of(device_action.action).values()))):
         return {"key": key, "frame": here, "count": previous["count"] + 1, "warned": previous.get("warned", False)}
     return {"key": key, "frame": here, "count": 1, "warned": False}
+
+
+def _in_memory(ctx: RunContext, folder: Path, *paths: str) -> dict[str, Frame]:
+    """The frames among ``paths`` this process still holds (so loop detection need not decode them)."""
+    return {str(folder / p): f for p in paths if (f := ctx.live.frame(p)) is not None}
 
 
 def confirm(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:

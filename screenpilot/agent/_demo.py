@@ -34,8 +34,9 @@ def demo_targets(width: int = _SCREEN.width, height: int = _SCREEN.height) -> di
     A private phone of the same size is walked through the screens in-process (no adb), so the script
     follows the simulated apps' layout instead of hard-coding it.
     """
-    from ..perception import parse_uiautomator
     from screenpilot_sim import PhoneConfig, VirtualPhone
+
+    from ..perception import parse_uiautomator
 
     phone = VirtualPhone(PhoneConfig(width=width, height=height, animation_ms=0))
 

@@ -57,8 +57,8 @@ def open_device(spec: str, *, sim_setup: Callable[[Any], None] | None = None, **
 
 
 def _open_sim(sim_setup: Callable[[Any], None] | None, **options: Any) -> OpenedDevice:
-    from ..devices.android import AndroidDevice
     from ..devices._sim import start_sim_phone
+    from ..devices.android import AndroidDevice
 
     stack = ExitStack()
     try:

@@ -1,38 +1,81 @@
-"""The agent as a LangGraph StateGraph, following the data path of ARCHITECTURE.md.
+"""The agent as a LangGraph StateGraph, following the data path of one step (docs/design.md).
 
     observe -> plan -> check -> [confirm] -> act -> settle -> record -> observe | plan | END
 
 ``check`` is parse + map to device pixels + validate + loop detection. Model faults skip straight to
-``record`` (and the next turn goes to ``plan`` on the same screen); terminate / answer skip the device.
+``record`` (and the next turn goes to ``plan`` on the same screen, or to ``observe`` when the screen
+changed under the plan); terminate / answer skip the device. The routers live here, beside the edges
+they choose between.
+
+Transient infrastructure faults (a capture that failed once, a link that dropped) are retried by
+LangGraph's per-node RetryPolicy on the nodes that only look at the device; ``act`` is never retried
+by the graph (its journal decides what a re-run may do).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.types import RetryPolicy
 
+from ..errors import InfraFault
 from ._act import act
 from ._context import RunContext
 from ._decide import check, confirm, plan
 from ._perceive import observe, settle
-from ._record import after_act, after_check, after_confirm, after_record, record
+from ._record import record
 from ._state import AgentState
 
-__all__ = ["NODES", "build_graph"]
+__all__ = ["NODES", "build_graph", "is_transient"]
 
 NODES = ("observe", "plan", "check", "confirm", "act", "settle", "record")
+
+
+def is_transient(exc: Exception) -> bool:
+    """A fault worth one more try of a node that only looks at the device."""
+    return isinstance(exc, InfraFault) and exc.transient
+
+
+LOOK_AGAIN = RetryPolicy(initial_interval=0.2, backoff_factor=2.0, max_interval=2.0, max_attempts=3,
+                         retry_on=is_transient)
+
+
+def after_check(state: AgentState) -> Literal["record", "confirm", "act"]:
+    """An invalid reply, a terminate or an answer is recorded at once; a sensitive action asks first."""
+    if state.get("error"):
+        return "record"
+    action = (state.get("model_action") or {}).get("action") or {}
+    if action.get("action") in ("terminate", "answer"):
+        return "record"
+    return "confirm" if state.get("confirm_reasons") else "act"
+
+
+def after_confirm(state: AgentState) -> Literal["record", "act"]:
+    return "act" if (state.get("confirmation") or {}).get("approved") else "record"
+
+
+def after_act(state: AgentState) -> Literal["record", "settle"]:
+    """Whatever reached the device (known outcome or not) is waited for; a refusal by the device is not."""
+    return "settle" if state.get("executed") else "record"
+
+
+def after_record(state: AgentState) -> Literal["observe", "plan", "__end__"]:
+    """The run ends with an outcome; a turn that changed nothing plans again on the same screen."""
+    if state.get("outcome"):
+        return END  # type: ignore[return-value]
+    return "plan" if state.get("frame") is not None else "observe"
 
 
 def build_graph(checkpointer: Any = None) -> Any:
     """The compiled graph; pass a checkpointer (``open_checkpointer``) to make it resumable."""
     graph = StateGraph(AgentState, context_schema=RunContext)
-    graph.add_node("observe", observe)
+    graph.add_node("observe", observe, retry_policy=LOOK_AGAIN)
     graph.add_node("plan", plan)
     graph.add_node("check", check)
     graph.add_node("confirm", confirm)
     graph.add_node("act", act)
-    graph.add_node("settle", settle)
+    graph.add_node("settle", settle, retry_policy=LOOK_AGAIN)
     graph.add_node("record", record)
     graph.add_edge(START, "observe")
     graph.add_edge("observe", "plan")

@@ -10,8 +10,8 @@ whole screen, but most of the area around the pointer.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..actions import Point

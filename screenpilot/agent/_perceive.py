@@ -1,4 +1,7 @@
-"""The nodes that look at the device: observe (before the model) and settle (after the action)."""
+"""The nodes that look at the device: observe (before the model) and settle (after the action).
+
+Both run the shared step functions (``trajectories.observe`` / ``trajectories.settle``), as replay does.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +10,11 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..perception import Frame
+from .. import trajectories as steps
 from ._context import RunContext
 from ._state import AgentState
 
 __all__ = ["observe", "settle"]
-
-
-def _save(ctx: RunContext, frame: Frame, name: str) -> dict[str, Any]:
-    ref = ctx.recorder.save_frame(frame, name)
-    ctx.frames = {ref.path: frame}  # only the newest frame stays in memory
-    return ref.model_dump(mode="json")
 
 
 def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -27,25 +24,13 @@ def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     step = state["step"]
     ctx.emit("phase", step, "observe")
     started = time.time()
-    t0 = ctx.clock()
-    reuse = ctx.scratch.get("next_frame")
-    if reuse is not None and reuse["path"] in ctx.frames:
-        ref = reuse
-    else:
-        ref = _save(ctx, ctx.device.screenshot(), f"{step:06d}")
-    ctx.scratch = {"step": step}
-    ui_ref = None
-    if ctx.record_ui_tree:
-        elements = ctx.device.ui_tree()
-        if elements is not None:
-            ctx.scratch["elements"] = elements
-            ui_ref = ctx.recorder.save_ui_tree(elements, f"{step:06d}")
-    # The checkpoint taken after this node names these files: they must be on disk by then, or a
-    # crash would leave a state pointing at nothing. The write overlapped the UI-tree dump above.
-    ctx.recorder.wait_for(ref["path"])
-    ctx.recorder.wait_for(ui_ref)
-    return {"step_started_at": started, "frame": ref, "ui_tree": ui_ref,
-            "timings": {"observe_s": ctx.clock() - t0}}
+    after = ctx.live.after
+    reuse = (after[1], after[2]) if after is not None and after[0] == step - 1 else None
+    seen = steps.observe(ctx.device, ctx.recorder, f"{step:06d}", reuse=reuse, ui_tree=ctx.record_ui_tree)
+    ctx.live.observed, ctx.live.after = seen, None  # only the newest frame stays in memory
+    notes = [f"no UI tree: {ctx.secrets.redact(seen.tree_error)}"] if seen.tree_error else []
+    return {"step_started_at": started, "frame": seen.ref.model_dump(mode="json"), "ui_tree": seen.tree,
+            "notes": notes, "timings": {"observe_s": seen.seconds, "ui_tree_s": seen.tree_seconds}}
 
 
 def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -54,20 +39,13 @@ def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     step = state["step"]
     ctx.emit("phase", step, "settle")
-    t0 = ctx.clock()
-    options = ctx.settle
-    result = ctx.device.settle(options)
-    frame, settled = result.frame, result.settled
-    assert frame is not None  # settling always captures at least once
-    ref = _save(ctx, frame, f"{step:06d}-after")
-    ctx.scratch["next_frame"] = ref
-    timings = {**state.get("timings", {}), "settle_s": ctx.clock() - t0}
-    update: dict[str, Any] = {"frame_after": ref, "timings": timings, "settle": result.record()}
-    if not settled:
-        update["result"] = {**(state.get("result") or {}), "detail": _join((state.get("result") or {}).get("detail", ""),
-                            f"the screen was still changing after {options.timeout_s:g} s")}
+    done = steps.settle(ctx.device, ctx.recorder, ctx.settle, f"{step:06d}-after")
+    ctx.live.after = (step, done.frame, done.ref)
+    timings = {**state.get("timings", {}), "settle_s": done.seconds}
+    update: dict[str, Any] = {"frame_after": done.ref.model_dump(mode="json"), "timings": timings,
+                              "settle": done.record.model_dump(mode="json")}
+    if not done.settled:
+        result = state.get("result") or {}
+        still = f"the screen was still changing after {ctx.settle.timeout_s:g} s"
+        update["result"] = {**result, "detail": f"{result['detail']}; {still}" if result.get("detail") else still}
     return update
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b

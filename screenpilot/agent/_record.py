@@ -1,23 +1,26 @@
-"""The record node (one appended step line, the outcome when the run ends) and the routing after it."""
+"""The record node: one appended step line, and the outcome when the run ends."""
 
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Any
 
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 
-from ..trajectories import StepRecord, StepTimings
+from ..trajectories import RequestRecord, StepRecord, StepTimings
 from ._context import RunContext, history_step
 from ._decide import build_request, request_record
 from ._state import AgentState, fresh_step
 
-__all__ = ["after_act", "after_check", "after_confirm", "after_record", "record"]
+__all__ = ["record"]
 
 
-def _request(ctx: RunContext, state: AgentState) -> dict[str, Any] | None:
-    saved = ctx.scratch.get("request")
+_PHASES = ("observe_s", "prompt_s", "model_s", "parse_s", "act_s", "settle_s")
+"""The phases that follow one another in a step (``ui_tree_s`` is part of ``observe_s``)."""
+
+
+def _request(ctx: RunContext, state: AgentState) -> RequestRecord | None:
+    saved = ctx.live.request
     if saved is not None and saved[0] == state["step"]:
         return saved[1]
     if state.get("frame") is None:
@@ -54,7 +57,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     step = state["step"]
     timings = dict(state.get("timings") or {})
-    active = sum(v for k, v in timings.items() if k.endswith("_s"))
+    active = sum(timings.get(phase, 0.0) for phase in _PHASES)
     started = state.get("step_started_at") or time.time()
     timings["total_s"] = time.time() - started
     executed = bool(state.get("executed"))
@@ -63,7 +66,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ended = _outcome(ctx, state, streak, elapsed)
     request = _request(ctx, state)
     after = state.get("frame_after")
-    if after is not None and after["path"] not in ctx.frames and not (ctx.recorder.folder / after["path"]).exists():
+    if after is not None and ctx.live.frame(after["path"]) is None and not (ctx.recorder.folder / after["path"]).exists():
         after = None  # resumed, and the crash came before the writer stored it: the next screen shows it
     rec = StepRecord.model_validate({
         "index": step, "started_at": started, "ended_at": time.time(), "frame": state["frame"],
@@ -74,6 +77,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "element": state.get("element"), "confirmation": state.get("confirmation"), "executed": executed,
         "result": state.get("result"), "error": state.get("error"), "error_kind": state.get("error_kind"),
         "timings": StepTimings(**timings), "usage": state.get("usage"), "settle": state.get("settle"),
+        "notes": state.get("notes") or [],
     })
     if ctx.recorder.append_step(rec):
         ctx.history.append(history_step(rec, ctx.recorder.folder))
@@ -88,30 +92,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx.recorder.finish(outcome, by, detail, answer=answer)  # type: ignore[arg-type]
         ctx.emit("end", step)
         update.update(outcome=outcome, decided_by=by, outcome_detail=detail, answer=answer)
-    elif not executed:
+    elif not executed and not state.get("reobserve"):
         # nothing changed on the device (as far as we know): the next turn looks at the same screen
         update.update(frame=state["frame"], ui_tree=state.get("ui_tree"), step_started_at=time.time())
     return update
-
-
-def after_check(state: AgentState) -> Literal["record", "confirm", "act"]:
-    if state.get("error"):
-        return "record"
-    action = (state.get("model_action") or {}).get("action") or {}
-    if action.get("action") in ("terminate", "answer"):
-        return "record"
-    return "confirm" if state.get("confirm_reasons") else "act"
-
-
-def after_confirm(state: AgentState) -> Literal["record", "act"]:
-    return "act" if (state.get("confirmation") or {}).get("approved") else "record"
-
-
-def after_act(state: AgentState) -> Literal["record", "settle"]:
-    return "settle" if state.get("executed") else "record"
-
-
-def after_record(state: AgentState) -> Literal["observe", "plan", "__end__"]:
-    if state.get("outcome"):
-        return END  # type: ignore[return-value]
-    return "plan" if state.get("frame") is not None else "observe"

@@ -24,18 +24,16 @@ from langgraph.types import Command
 
 from ..actions import Policy
 from ..devices import Device
-from ..devices.desktop import AgentStopped
-from ..errors import ScreenPilotError
-from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
-from ..trajectories import EpisodeMeta, Recorder, TokenUsage, load_meta
+from ..errors import ScreenPilotError, Stopped
 from ..perception import SettleOptions
+from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
+from ..trajectories import ActionJournal, EpisodeMeta, Recorder, TokenUsage, load_meta
 from ._budgets import Budgets
 from ._checkpoint import open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
 from ._demo import DEMO_SPEC, check_demo, demo_backend, prepare_demo_phone
 from ._devices import OpenedDevice, open_device
 from ._graph import build_graph
-from ._journal import ActionJournal
 from ._secrets import Secrets, secret_names
 
 __all__ = ["ConfirmRequest", "RunResult", "run"]
@@ -248,7 +246,7 @@ def run(
         except KeyboardInterrupt:
             _abort(recorder, "person", "stopped with Ctrl-C; resume with --resume " + str(folder))
             raise
-        except AgentStopped as exc:  # the desktop kill switch: a person's deliberate stop
+        except Stopped as exc:  # a person's deliberate stop (the desktop kill switch)
             _abort(recorder, "person", f"{exc.message}; resume with --resume {folder}")
             raise
         except ScreenPilotError as exc:

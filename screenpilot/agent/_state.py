@@ -9,9 +9,13 @@ episode.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
-__all__ = ["AgentState", "StepScratch", "fresh_step"]
+from ..perception import Frame
+from ..trajectories import FrameRef, Observed, RequestRecord
+
+__all__ = ["AgentState", "LiveStep", "fresh_step"]
 
 
 class AgentState(TypedDict, total=False):
@@ -39,6 +43,8 @@ class AgentState(TypedDict, total=False):
     settle: dict[str, Any] | None  # SettleResult.record(): how the wait ended and the definition it kept
     error: str | None
     error_kind: str | None
+    notes: list[str]  # what the loop noticed about this step (no UI tree, and why)
+    reobserve: bool  # the action no longer fit the screen: the next turn looks again before it plans
     timings: dict[str, float]
     # -- across steps --
     invalid_streak: int
@@ -50,8 +56,25 @@ class AgentState(TypedDict, total=False):
     answer: str | None
 
 
-StepScratch = dict[str, Any]
-"""Per-step objects that must not be checkpointed (the Frame, the request), kept in the context."""
+@dataclass
+class LiveStep:
+    """What the nodes hand each other in memory and never checkpoint (frames, UI elements, the request).
+
+    Each part names the step it belongs to; after a crash all of it is gone and the nodes rebuild what
+    they need from the files the state points at (the frame, the stored UI tree, the request).
+    """
+
+    observed: Observed | None = None  # the screen the model sees, kept while a turn does not change it
+    request: tuple[int, RequestRecord] | None = None  # (step, the request as recorded): plan -> record
+    after: tuple[int, Frame, FrameRef] | None = None  # (step, the settled screen after its action)
+
+    def frame(self, path: str) -> Frame | None:
+        """The in-memory frame stored at ``path``, if this process still holds it."""
+        if self.observed is not None and self.observed.ref.path == path:
+            return self.observed.frame
+        if self.after is not None and self.after[2].path == path:
+            return self.after[1]
+        return None
 
 
 def fresh_step() -> dict[str, Any]:
@@ -60,5 +83,5 @@ def fresh_step() -> dict[str, Any]:
         "frame": None, "ui_tree": None, "raw_output": None, "thought": None, "summary": None, "call": None, "parse_notes": [],
         "usage": None, "model_action": None, "device_action": None, "element": None, "confirm_reasons": [],
         "confirmation": None, "executed": False, "result": None, "frame_after": None, "settle": None, "error": None,
-        "error_kind": None, "timings": {},
+        "error_kind": None, "notes": [], "reobserve": False, "timings": {},
     }

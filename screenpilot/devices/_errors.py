@@ -1,9 +1,14 @@
 """The device error tree. Drivers translate their libraries' exceptions into these at the boundary,
-each with a message that says what to do, so nothing above the drivers knows adbutils or X11."""
+each with a message that says what to do, so nothing above the drivers knows adbutils or X11.
+
+Each error also says whose fault it is (``screenpilot.errors``): ``DeviceError`` and its children are
+infrastructure faults, ``UnsupportedAction`` is the model's, ``ActionOutcomeUnknown`` is an outcome
+unknown after the device accepted a command.
+"""
 
 from __future__ import annotations
 
-from ..errors import ScreenPilotError
+from ..errors import InfraFault, ModelFault, OutcomeUnknown
 
 __all__ = [
     "ActionOutcomeUnknown",
@@ -19,7 +24,7 @@ __all__ = [
 ]
 
 
-class DeviceError(ScreenPilotError):
+class DeviceError(InfraFault):
     """Something between us and the device failed (an infrastructure fault, not the model's)."""
 
 
@@ -34,9 +39,13 @@ class DeviceUnauthorized(DeviceError):
 class DeviceOffline(DeviceError):
     """The device or its connection went away; a retry after reconnecting may succeed."""
 
+    transient = True
+
 
 class DeviceTimeout(DeviceError):
     """A device command did not finish in time."""
+
+    transient = True
 
 
 class ServerUnavailable(DeviceError):
@@ -50,12 +59,14 @@ class DisplayUnavailable(DeviceError):
 class CaptureFailed(DeviceError):
     """A screenshot came back empty, black or undecodable."""
 
-
-class UnsupportedAction(DeviceError):
-    """The driver has no way to carry out this action on this device."""
+    transient = True
 
 
-class ActionOutcomeUnknown(DeviceError):
+class UnsupportedAction(ModelFault):
+    """The driver has no way to carry out this action on this device (the model asked for it)."""
+
+
+class ActionOutcomeUnknown(OutcomeUnknown):
     """The command was sent but the connection dropped before its result: it may or may not have run.
 
     Never retried blindly (a second tap may buy twice); the caller looks at the screen again.

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ScreenPilotError
+from ..errors import InfraFault, ModelFault, ScreenPilotError
 
 __all__ = ["BackendError", "BudgetExceeded", "ModelNotFound", "ParseError", "ScriptExhausted"]
 
 
-class ParseError(ScreenPilotError):
+class ParseError(ModelFault):
     """The model's reply holds no usable action; ``str(error)`` tells the model what to fix."""
 
     def __init__(self, message: str, *, raw: object = None, problems: Sequence[str] = ()) -> None:
@@ -23,7 +23,7 @@ class ParseError(ScreenPilotError):
         self.problems = list(problems) or [message]
 
 
-class BackendError(ScreenPilotError):
+class BackendError(InfraFault):
     """A model backend could not produce a reply (server down, bad answer, missing model)."""
 
 

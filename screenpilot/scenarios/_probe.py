@@ -18,6 +18,7 @@ from typing import Any
 
 from ..actions import Bounds, DeviceKind, Element
 from ..devices import Device
+from ..perception import SettleOptions
 from ._errors import ScenarioError, SetupFailed
 from ._program import Program
 from ._selectors import UiNode
@@ -78,10 +79,8 @@ class Probe(ABC):
         raise ScenarioError(f"a {self.kind} runs no scenario programs", hint="program checks are for the desktop")
 
     def settle(self) -> None:
-        """Wait until the screen is still (after setup), where the driver can tell."""
-        settle = getattr(self.device, "settle", None)
-        if callable(settle):
-            settle(timeout_s=5.0)
+        """Wait until the screen is still (after setup)."""
+        self.device.settle(SettleOptions(timeout_s=5.0))
 
     def close(self) -> None:
         """Stop whatever this probe started (desktop programs)."""

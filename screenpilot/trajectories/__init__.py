@@ -5,8 +5,17 @@
 
 from ._discover import find_episodes
 from ._errors import RecordingError, TrajectoryError
-from ._export import EXPORT_FORMATS, LLAMAFACTORY_MAX_PIXELS, ExportOptions, ExportReport, export
+from ._export import (
+    EXPORT_FORMATS,
+    LLAMAFACTORY_MAX_PIXELS,
+    ExportFormat,
+    ExportOptionError,
+    ExportOptions,
+    ExportReport,
+    export,
+)
 from ._history import history_entry, history_line, ran_as_recorded
+from ._journal import JOURNAL_FILE, ActionJournal, JournalEntry
 from ._jsonl import JsonlAppender, atomic_write, read_jsonl
 from ._reader import Episode, load_meta, read_episode
 from ._recorder import EPISODE_FILE, FRAMES_DIR, STEPS_FILE, UI_DIR, Recorder, Redactor, redact_value
@@ -26,6 +35,7 @@ from ._schema import (
     StepTimings,
     TokenUsage,
 )
+from ._steps import UNKNOWN_OUTCOME, Executed, Observed, Settled, execute, observe, settle
 from ._viewer import REPORT_FILE, render_report, write_report
 from ._writer import BackgroundWriter
 
@@ -34,21 +44,29 @@ __all__ = [
     "EPISODE_FILE",
     "EXPORT_FORMATS",
     "FRAMES_DIR",
+    "JOURNAL_FILE",
     "LLAMAFACTORY_MAX_PIXELS",
     "REPORT_FILE",
     "SCHEMA_VERSION",
     "STEPS_FILE",
     "UI_DIR",
+    "UNKNOWN_OUTCOME",
+    "ActionJournal",
     "BackgroundWriter",
     "Confirmation",
     "DecidedBy",
     "Divergence",
     "Episode",
     "EpisodeMeta",
+    "Executed",
+    "ExportFormat",
+    "ExportOptionError",
     "ExportOptions",
     "ExportReport",
     "FrameRef",
+    "JournalEntry",
     "JsonlAppender",
+    "Observed",
     "Outcome",
     "Recorder",
     "RecordingError",
@@ -58,6 +76,7 @@ __all__ = [
     "ReplayStep",
     "RequestRecord",
     "SettleRecord",
+    "Settled",
     "Source",
     "StepRecord",
     "StepTimings",
@@ -65,12 +84,14 @@ __all__ = [
     "TrajectoryError",
     "atomic_write",
     "element_divergence",
+    "execute",
     "export",
     "find_episodes",
     "history_entry",
     "history_line",
     "load_meta",
     "match_element",
+    "observe",
     "ran_as_recorded",
     "read_episode",
     "read_jsonl",
@@ -79,5 +100,6 @@ __all__ = [
     "replay",
     "replayable",
     "screen_divergence",
+    "settle",
     "write_report",
 ]

@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from ..actions import Answer, Element, Point, Terminate, Wait, points_of
-from ..devices import Device, DeviceError
+from ..actions import Answer, Element, Point, Size, Terminate, Wait, points_of
+from ..devices import Device
+from ..errors import InfraFault, Stopped
 from ..perception import DeviceAction, Frame, SettleOptions
+from . import _steps as steps
 from ._discover import package_version
 from ._errors import TrajectoryError
 from ._reader import Episode, read_episode
@@ -35,7 +37,8 @@ from ._replay_match import (
     screen_divergence,
     status_bar_height,
 )
-from ._schema import EpisodeMeta, StepRecord, StepTimings
+from ._schema import EpisodeMeta, FrameRef, StepRecord, StepTimings
+from ._steps import Observed
 
 __all__ = ["DEFAULT_THRESHOLD", "ReplayOptions", "ReplayReport", "ReplayStep", "replay", "replayable"]
 
@@ -128,6 +131,8 @@ def _load_tree(episode: Episode, step: StepRecord) -> list[Element] | None:
 
 
 class _Replayer:
+    """Replays one episode through the shared step functions (``_steps``): observe, execute, settle."""
+
     def __init__(self, episode: Episode, device: Device, recorder: Recorder, options: ReplayOptions,
                  on_step: Callable[[ReplayStep], None] | None, sleep: Callable[[float], object]) -> None:
         self.episode = episode
@@ -139,39 +144,26 @@ class _Replayer:
         self.info = recorder.meta.device
         self.kind = self.info.kind
         self.dialect = _dialect(episode.meta.dialect, self.kind)
-        self.frame: Frame | None = None
-        self.ref: Any = None
+        self.first = True
+        self.after: tuple[Frame, FrameRef] | None = None  # the last settled screen: the next step's screen
         self.count = 0
 
     # -- observing -------------------------------------------------------------------------------
 
-    def settled(self) -> tuple[Frame, float]:
-        result = self.device.settle(self.o.settle)
-        assert result.frame is not None
-        return result.frame, result.waited_s
-
-    def observe(self, wait_s: float) -> float:
+    def observe(self, wait_s: float, want_tree: Callable[[Frame], bool]) -> Observed:
         """The live screen before the next action: settled, or after the scaled recorded pause."""
-        start = time.monotonic()
-        if self.frame is None:  # the first look: whatever was going on when the replay began, let it finish
-            self.frame, _ = self.settled()
-        elif self.o.speed is not None:
-            if wait_s:
-                self.sleep(wait_s)
-            self.frame = self.device.screenshot()
-        if self.ref is None:
-            self.ref = self.rec.save_frame(self.frame, f"{self.count:06d}")
-        return time.monotonic() - start
+        name = f"{self.count:06d}"
+        reuse, self.after = self.after, None
+        if self.first:  # the first look: whatever was going on when the replay began, let it finish
+            self.first = False
+            done = steps.settle(self.device, self.rec, self.o.settle, name)
+            reuse = (done.frame, done.ref)
+        elif self.o.speed is not None and wait_s:
+            self.sleep(wait_s)
+        return steps.observe(self.device, self.rec, name, reuse=reuse, ui_tree=want_tree)
 
-    def live_tree(self) -> list[Element] | None:
-        try:
-            return self.device.ui_tree()
-        except DeviceError:
-            return None
-
-    def divergence(self, step: StepRecord, live_tree: list[Element] | None) -> Divergence:
-        assert self.frame is not None
-        size = self.frame.size
+    def divergence(self, step: StepRecord, live: Frame, live_tree: list[Element] | None) -> Divergence:
+        size = live.size
         recorded_tree = _load_tree(self.episode, step)
         if size != step.frame.size and recorded_tree is not None and live_tree is not None:
             return element_divergence(recorded_tree, live_tree)
@@ -179,14 +171,13 @@ class _Replayer:
             size, density=self.info.density, elements=live_tree or recorded_tree, kind=self.kind)
         with Image.open(self.episode.path(step.frame)) as recorded:
             recorded.load()
-            return screen_divergence(recorded, self.frame.image, ignore_top=top)
+            return screen_divergence(recorded, live.image, ignore_top=top)
 
     # -- aiming ----------------------------------------------------------------------------------
 
-    def aim(self, step: StepRecord, live_tree: list[Element] | None) -> tuple[Any, str, Element | None]:
-        assert step.device_action is not None and self.frame is not None
+    def aim(self, step: StepRecord, size: Size, live_tree: list[Element] | None) -> tuple[Any, str, Element | None]:
+        assert step.device_action is not None
         action, source = step.device_action.action, step.device_action.size
-        size = self.frame.size
         scaled = remap(action, source, size)
         points = points_of(action)
         if self.o.retarget and step.element is not None and points and live_tree:
@@ -209,67 +200,67 @@ class _Replayer:
     def run_step(self, step: StepRecord, prev: StepRecord | None, report: ReplayReport) -> bool:
         """Replay one recorded step; False when the replay stops here."""
         gap = _gap(prev, step) / self.o.speed if self.o.speed else 0.0
-        started = time.time()
-        observe_s = self.observe(gap)
-        assert self.frame is not None
+        started, t0 = time.time(), time.monotonic()
         action = step.device_action.action  # type: ignore[union-attr]
-        wants_tree = (self.o.retarget and step.element is not None and bool(points_of(action))) or \
-            self.frame.size != step.frame.size
-        live_tree = self.live_tree() if wants_tree else None
-        div = self.divergence(step, live_tree)
+        aims_at_element = self.o.retarget and step.element is not None and bool(points_of(action))
+        seen = self.observe(gap, lambda frame: aims_at_element or frame.size != step.frame.size)
+        live_tree = seen.elements
+        div = self.divergence(step, seen.frame, live_tree)
         diverged = div.score > self.o.threshold
         info = ReplayStep(source_step=step.index, step=self.count, action=action.action, divergence=round(div.score, 4),
                           measure=div.measure, where=div.where(), target="none", waited_s=round(gap, 4), diverged=diverged)
-        extra: dict[str, Any] = {"source_step": step.index, "divergence": info.divergence, "measure": div.measure,
-                                 "where": info.where, "threshold": self.o.threshold, "waited_s": info.waited_s,
-                                 "target": "none", "element": None}
-        ui_ref = self.rec.save_ui_tree(live_tree, f"{self.count:06d}") if live_tree is not None else None
+        fields: dict[str, Any] = {
+            "frame": seen.ref, "ui_tree": seen.tree, "notes": [f"no UI tree: {seen.tree_error}"] if seen.tree_error else [],
+            "replay": {"source_step": step.index, "divergence": info.divergence, "measure": div.measure,
+                       "where": info.where, "threshold": self.o.threshold, "waited_s": info.waited_s,
+                       "target": "none", "element": None}}
+        timings: dict[str, float] = {"observe_s": time.monotonic() - t0, "ui_tree_s": seen.tree_seconds}
         if diverged and self.o.on_divergence == "stop":
             why = (f"the screen diverged from the recording before source step {step.index + 1}: {div.score:.1%} "
                    f"of it differs ({div.measure}{' in ' + info.where if info.where else ''}), over the threshold "
                    f"{self.o.threshold:.1%}")
-            info.error = why
-            self._record(step, started, ui_ref, None, None, None, extra, why,
-                         StepTimings(observe_s=observe_s, total_s=time.time() - started))
+            info.error = report.detail = why
             report.stopped_at = step.index
-            report.detail = why
+            self._record(step, started, timings, fields, error=why)
             self._emit(info, report)
             return False
-        aimed, target, hit = self.aim(step, live_tree)
+        aimed, target, hit = self.aim(step, seen.frame.size, live_tree)
         info.target, info.element = target, (hit.label if hit is not None else None)  # type: ignore[assignment]
-        extra.update(target=target, element=info.element)
-        device_action = DeviceAction(action=aimed, size=self.frame.size)
-        result, act_s, settle_s, after = None, 0.0, 0.0, None
+        fields["replay"].update(target=target, element=info.element)
+        fields.update(device_action=DeviceAction(action=aimed, size=seen.frame.size),
+                      element=hit if hit is not None else step.element)
         ends = isinstance(aimed, (Terminate, Answer))
         if isinstance(aimed, Wait):  # the model waited for the screen: replay waits for it to settle (below)
             if self.o.speed is not None:
-                t0 = time.monotonic()
+                t1 = time.monotonic()
                 self.sleep(aimed.seconds / self.o.speed)
-                act_s = time.monotonic() - t0
+                timings["act_s"] = time.monotonic() - t1
             info.executed = True
         elif not ends:
-            t0 = time.monotonic()
             try:
-                result = self.device.execute(device_action)
-            except DeviceError as exc:
+                sent = steps.execute(self.device, fields["device_action"], step=self.count)
+            except InfraFault as exc:
                 info.error = exc.message
-                self._record(step, started, ui_ref, device_action, hit, None, extra, exc.message,
-                             StepTimings(observe_s=observe_s, act_s=time.monotonic() - t0, total_s=time.time() - started),
-                             error_kind="device")
+                self._record(step, started, timings, fields, error=exc.message, error_kind="device")
                 self._emit(info, report)
                 raise
-            act_s = time.monotonic() - t0
-            info.executed = True
-        if not ends:
-            t0 = time.monotonic()
-            if self.o.speed is None:
-                self.frame, _ = self.settled()
-                after = self.rec.save_frame(self.frame, f"{self.count:06d}-after")
-            settle_s = time.monotonic() - t0
-        self._record(step, started, ui_ref, device_action, hit, result, extra, None,
-                     StepTimings(observe_s=observe_s, act_s=act_s, settle_s=settle_s, total_s=time.time() - started),
-                     after=after, executed=info.executed)
-        self.ref = after  # the settled screen is the next step's screen (None: observe takes a new one)
+            timings["act_s"] = sent.seconds
+            info.executed = sent.executed
+            fields.update(result=sent.result, error=sent.error, error_kind=sent.error_kind)
+            if not sent.executed:  # this device cannot do what the recording did: nothing to replay further
+                info.error = report.detail = f"source step {step.index + 1} could not run here: {sent.error}"
+                report.stopped_at = step.index
+                self._record(step, started, timings, fields)
+                self._emit(info, report)
+                return False
+            if sent.error_kind == "unknown_outcome":  # never re-sent: the next screen check tells what happened
+                info.error = sent.error
+        if not ends and self.o.speed is None:
+            done = steps.settle(self.device, self.rec, self.o.settle, f"{self.count:06d}-after")
+            self.after = (done.frame, done.ref)
+            timings["settle_s"] = done.seconds
+            fields.update(frame_after=done.ref, settle=done.record)
+        self._record(step, started, timings, {**fields, "executed": info.executed})
         self._emit(info, report)
         return not ends
 
@@ -279,9 +270,10 @@ class _Replayer:
         if self.on_step is not None:
             self.on_step(info)
 
-    def _record(self, step: StepRecord, started: float, ui_ref: str | None, device_action: DeviceAction | None,
-                hit: Element | None, result: Any, extra: dict[str, Any], error: str | None, timings: StepTimings,
-                *, after: Any = None, executed: bool = False, error_kind: str | None = None) -> None:
+    def _record(self, step: StepRecord, started: float, timings: dict[str, float], fields: dict[str, Any],
+                **more: Any) -> None:
+        """Append the replayed step: the action in device pixels and, where the dialect can say it, in its space."""
+        device_action: DeviceAction | None = fields.get("device_action")
         model_action = call = None
         if device_action is not None and self.dialect is not None:
             try:
@@ -290,12 +282,10 @@ class _Replayer:
             except Exception:  # noqa: BLE001 - a dialect that cannot say it: the record keeps device pixels
                 model_action = call = None
         self.rec.append_step(StepRecord.model_validate({
-            "index": self.count, "started_at": started, "ended_at": time.time(), "frame": self.ref,
-            "frame_after": after, "ui_tree": ui_ref, "raw_output": step.raw_output, "thought": step.thought,
-            "summary": step.summary, "call": call, "model_action": model_action, "device_action": device_action,
-            "element": hit if hit is not None else (step.element if device_action is not None else None),
-            "executed": executed, "result": result, "error": error, "error_kind": error_kind,
-            "timings": timings, "replay": extra,
+            "index": self.count, "actor": "replay", "started_at": started, "ended_at": time.time(),
+            "raw_output": step.raw_output, "thought": step.thought, "summary": step.summary, "call": call,
+            "model_action": model_action, **fields, **more,
+            "timings": StepTimings(**timings, total_s=time.time() - started),
         }))
 
 
@@ -359,7 +349,10 @@ def replay(
         except KeyboardInterrupt:
             rec.finish("aborted", "person", "stopped with Ctrl-C")
             raise
-        except DeviceError as exc:
+        except Stopped as exc:  # a person's deliberate stop (the desktop kill switch)
+            rec.finish("aborted", "person", exc.message)
+            raise
+        except InfraFault as exc:
             rec.finish("aborted", "error", exc.message)
             raise
         if report.stopped_at is not None:

@@ -77,6 +77,7 @@ class StepTimings(_Record):
     """Seconds spent in each phase of the step; ``total_s`` is wall time from observe to record."""
 
     observe_s: float = 0.0
+    ui_tree_s: float = Field(0.0, description="of observe_s, reading the UI tree (slow on real phones)")
     prompt_s: float = Field(0.0, description="building the request (history, images, tokens)")
     model_s: float = Field(0.0, description="the backend call alone")
     parse_s: float = 0.0
@@ -115,6 +116,9 @@ class StepRecord(_Record):
     """
 
     index: int = Field(ge=0)
+    actor: Literal["model", "person", "replay"] = Field(
+        "model", description="who chose the action: the model, a person (demonstration or takeover), or a replay")
+    instruction: str | None = Field(None, description="a per-step instruction, when one was written for it")
     started_at: float
     ended_at: float
     frame: FrameRef = Field(description="the pre-action screenshot the model saw")
@@ -134,6 +138,7 @@ class StepRecord(_Record):
     result: ActionResult | None = None
     error: str | None = Field(None, description="why the output was not executed, as fed back to the model")
     error_kind: Literal["parse", "invalid", "refused", "loop", "device", "unknown_outcome"] | None = None
+    notes: list[str] = Field(default_factory=list, description="what the loop noticed, e.g. why no UI tree was read")
     timings: StepTimings = Field(default_factory=StepTimings)
     settle: SettleRecord | None = Field(None, description="the wait after the action (None: no action ran)")
     usage: TokenUsage | None = None

@@ -13,21 +13,21 @@ import threading
 import time
 
 import pytest
+from screenpilot_sim.testing import free_port, wait_for
 
 from screenpilot.actions import Key, Point, Size, Swipe, Tap
 from screenpilot.devices import (
     ActionOutcomeUnknown,
     AndroidDevice,
     CaptureFailed,
-    DeviceError,
     DeviceNotFound,
     DeviceOffline,
     DeviceTimeout,
     ServerUnavailable,
 )
 from screenpilot.devices.android import Backoff
+from screenpilot.errors import InfraFault, OutcomeUnknown
 from screenpilot.perception import DeviceAction
-from screenpilot_sim.testing import free_port, wait_for
 
 PORTRAIT = Size(1080, 2400)
 
@@ -192,18 +192,27 @@ def test_the_adb_server_going_away_and_coming_back(adb_device, adb_path, tmp_pat
 
 
 def test_every_failure_is_one_of_ours(adb_device, adb_server) -> None:
-    """Whatever the fault, nothing from adbutils or the socket layer leaks out of the driver."""
+    """Whatever the fault, nothing from adbutils or the socket layer leaks out of the driver: each call the
+    fault reaches fails with one of our faults (and the calls it does not reach still work)."""
     device = AndroidDevice(adb_device.serial, port=adb_server.port, timeout=0.3, backoff=Backoff(total=0.3))
     faults = adb_device.phone.faults
-    for setup in (lambda: setattr(faults, "latency_s", 1.0), lambda: setattr(faults, "drop_probability", 1.0),
-                  lambda: setattr(faults, "screencap_fails", True)):
+    calls = {"screenshot": device.screenshot, "info": device.info, "ui_tree": device.ui_tree,
+             "act": lambda: act(device, Key(key="home"))}
+    everything = set(calls)
+    # (the UI dump waits at least 30 s: on a real phone it takes seconds, so a 1 s stall does not reach it)
+    for setup, reached in ((lambda: setattr(faults, "latency_s", 1.0), everything - {"ui_tree"}),
+                           (lambda: setattr(faults, "drop_probability", 1.0), everything),
+                           (lambda: setattr(faults, "screencap_fails", True), {"screenshot"})):
         faults.reset()
         setup()
-        for call in (device.screenshot, device.info, device.ui_tree, lambda: act(device, Key(key="home"))):
+        for name, call in calls.items():
             try:
                 call()
-            except DeviceError:
-                pass
+            except (InfraFault, OutcomeUnknown):
+                failed = True
+            else:
+                failed = False
+            assert failed == (name in reached), name
     faults.reset()
     if adb_server.devices().get(adb_device.serial) != "device":
         adb_server.run("disconnect", adb_device.serial)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 
+from ...errors import ModelFault
 from .._errors import (
     CaptureFailed,
     DeviceError,
@@ -46,8 +47,11 @@ class BlankScreen(CaptureFailed):
         self.frame = frame
 
 
-class ScreenChanged(DeviceError):
-    """The action was planned for a screen of another shape (the phone rotated since the screenshot)."""
+class ScreenChanged(ModelFault):
+    """The action was planned for a screen of another shape (the phone rotated since the screenshot):
+    the model plans again on a fresh screenshot."""
+
+    reobserve = True
 
 
 def _short(command: str, limit: int = 160) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ...actions import normalize_desktop_key
+from ...errors import Stopped
 from .._errors import DeviceError
 
 __all__ = ["DEFAULT_HOTKEY", "AgentStopped", "KillSwitch", "default_stop_file"]
@@ -39,8 +40,8 @@ _MODIFIER_NAMES = {"ctrl": "ControlMask", "shift": "ShiftMask", "alt": "Mod1Mask
 _KEYSYM_NAMES = {"esc": "Escape", "enter": "Return", "space": "space", "tab": "Tab", "backspace": "BackSpace"}
 
 
-class AgentStopped(DeviceError):
-    """The kill switch was tripped: no action runs until it is reset."""
+class AgentStopped(Stopped):
+    """The kill switch was tripped (a person's deliberate stop): no action runs until it is reset."""
 
 
 def default_stop_file() -> Path:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..trajectories import JsonlAppender, read_jsonl
+from ._jsonl import JsonlAppender, read_jsonl
 
 __all__ = ["JOURNAL_FILE", "ActionJournal", "JournalEntry"]
 
