@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from ._errors import SimError
     from ._faults import Faults
     from ._phone import VirtualPhone
-    from ._serve import DEFAULT_PORT, port_plan, serve, start_phones
+    from ._serve import port_plan, serve, start_phones
     from ._shell import CommandLine, ShellRecords, Substitution, SyntaxFailure, UnknownCommand
     from ._snapshot import read_manifest
     from ._state import FieldState, PhoneState, TaskState
-    from ._timing import PROFILES, TimingProfile
+    from ._timing import TimingProfile, profile_named
 
 _WHERE = {
     "AdbdEndpoint": "_adbd",
@@ -35,12 +35,12 @@ _WHERE = {
     "SimError": "_errors",
     "Faults": "_faults",
     "VirtualPhone": "_phone",
-    "DEFAULT_PORT": "_serve", "port_plan": "_serve", "serve": "_serve", "start_phones": "_serve",
+    "port_plan": "_serve", "serve": "_serve", "start_phones": "_serve",
     "CommandLine": "_shell", "ShellRecords": "_shell", "Substitution": "_shell", "SyntaxFailure": "_shell",
     "UnknownCommand": "_shell",
     "read_manifest": "_snapshot",
     "FieldState": "_state", "PhoneState": "_state", "TaskState": "_state",
-    "PROFILES": "_timing", "TimingProfile": "_timing",
+    "TimingProfile": "_timing", "profile_named": "_timing",
 }
 
 __all__ = [
@@ -49,10 +49,8 @@ __all__ = [
     "AdminClient",
     "AuthState",
     "CommandLine",
-    "DEFAULT_PORT",
     "Faults",
     "FieldState",
-    "PROFILES",
     "PhoneClock",
     "PhoneConfig",
     "PhoneState",
@@ -68,6 +66,7 @@ __all__ = [
     "find_adb",
     "free_port",
     "port_plan",
+    "profile_named",
     "read_manifest",
     "serve",
     "served_phone",

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Self
 
+from ._procs import CancelScope
 from ._wire import (
     A_AUTH,
     A_CLSE,
@@ -60,7 +61,7 @@ class Stream:
         self._cond = threading.Condition()
         self._acked = True
         self._closed = False
-        self.cancelled = threading.Event()
+        self.cancelled = CancelScope()  # set when the peer closes: stops every process of this stream's shell
         self.metered = False  # the timing profile's link bandwidth applies (not to the admin channel)
         self.discard = False  # a lost reply (fault): what the service writes never leaves the phone
         self.stall_s = 0.0  # a stalled reply (fault): the first write waits this long
@@ -346,13 +347,13 @@ class _Connection:
         finally:
             if lost:  # the command ran; its reply dies with the link
                 self.close()
-                return
-            try:
-                if not stream.closed:
-                    stream.drain()
-                stream.close()
-            except StreamClosed:
-                pass
+            else:
+                try:
+                    if not stream.closed:
+                        stream.drain()
+                    stream.close()
+                except StreamClosed:
+                    pass
 
 
 class AdbdEndpoint:

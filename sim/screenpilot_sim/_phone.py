@@ -16,22 +16,33 @@ import os
 import sqlite3
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from ._apps import App, Task, catalog
 from ._apps.keyboard import ADB_IME, LATIN_IME, keyboard_height, keyboard_window
-from ._apps.systemui import NAV_DP, STATUS_DP, navigation_bar, notification_shade, recents_window, status_bar
+from ._apps.systemui import (
+    NAV_DP,
+    STATUS_DP,
+    navigation_bar,
+    notification_shade,
+    recents_window,
+    status_bar,
+    text_toolbar,
+)
 from ._clock import PhoneClock
 from ._config import AuthState, Faults, PhoneConfig
 from ._errors import SimError
+from ._evdev import EventLog
+from ._procs import CancelScope, ProcessTable
 from ._render import hit_test, render, scroll_target, slide_target
 from ._shell import Interpreter, ShellRecords
 from ._timing import COMMAND_COSTS, Link, TimingProfile, profile_named
+from ._touch import MOVE_INTERVAL_MS, TOUCH_SLOP_DP, TouchPipeline
 from ._ui import DARK, LIGHT, Ui, View
 from ._uixml import dump_xml
 from ._vfs import VirtualFS, android_tree
@@ -41,8 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["VirtualPhone"]
 
-TOUCH_SLOP_DP = 8
-LONG_PRESS_MS = 500
 LAUNCHER = "com.android.launcher3"
 
 KEY_CHARS: dict[int, str] = {
@@ -76,6 +85,10 @@ class VirtualPhone:
         self.apps: dict[str, App] = catalog()
         self.clock = PhoneClock(self.config.clock_rate)
         self.link = Link(self.clock)
+        self.evdev = EventLog(self.clock)
+        self.procs = ProcessTable()
+        self.touch = TouchPipeline(self)
+        self._last_activity = 0.0
         self.shell_pid = 4242
         self._version = 0
         self._cache: tuple[Any, Image.Image] | None = None
@@ -91,7 +104,8 @@ class VirtualPhone:
     # -- state ------------------------------------------------------------------------------------------
     # Plain attributes a snapshot saves as they are (JSON values); everything else is derived or rebuilt.
     _PLAIN_STATE = ("props", "settings", "logs", "front", "overlay", "focus", "ime_visible", "screen_on",
-                    "keyboard", "home_page", "next_task_id", "clipboard", "last_broadcasts")
+                    "keyboard", "home_page", "next_task_id", "clipboard", "last_broadcasts", "selection", "cursor",
+                    "text_toolbar", "permissions")
 
     def reset(self) -> None:
         """Back to the state of a freshly booted phone (files, settings, app data, screen, records)."""
@@ -106,11 +120,13 @@ class VirtualPhone:
             if not cfg.adbkeyboard:
                 self.installed.discard(ADB_IME.split("/")[0])
             self.logs: list[str] = []
-            self._pointer: tuple[float, float, float] | None = None
+            self.touch.cancel()
+            self.evdev.clear()
             self.tasks: list[Task] = []
             self.front: int | None = None  # task id on top; None shows the launcher
             self.overlay: str | None = None  # "recents" (Overview) or "shade" (notification shade)
             self.focus: str | None = None
+            self._drop_selection()
             self.ime_visible = False
             self.screen_on = True
             self.keyboard: dict[str, Any] = {"mode": "letters", "shift": False}
@@ -118,6 +134,7 @@ class VirtualPhone:
             self.thumbnails: dict[int, Image.Image] = {}
             self.next_task_id = 1
             self.clipboard = ""
+            self.permissions: dict[str, list[str]] = {}  # package -> runtime permissions granted
             self.last_broadcasts: list[dict[str, Any]] = []
             if getattr(self, "db", None) is not None:
                 self.db.close()
@@ -170,7 +187,7 @@ class VirtualPhone:
         self.tasks = [Task(int(t["id"]), t["package"], [dict(p) for p in t["pages"]])
                       for t in state.get("tasks", []) if t.get("package") in self.apps]
         self.thumbnails = {k: v for k, v in thumbnails.items() if any(t.id == k for t in self.tasks)}
-        self._pointer = None
+        self.touch.cancel()
         old_db, self.db = getattr(self, "db", None), db
         if old_db is not None:
             old_db.close()
@@ -264,7 +281,7 @@ class VirtualPhone:
         ``timeout`` cancels what is still running then (``sleep``, ``logcat``), as a closed stream does."""
         from ._shio import BufferOutput
 
-        cancelled = threading.Event()
+        cancelled = CancelScope()
         timer = threading.Timer(timeout, cancelled.set) if timeout is not None else None
         if timer is not None:
             timer.daemon = True
@@ -409,13 +426,17 @@ class VirtualPhone:
             task = self.front_task()
             package = LAUNCHER if task is None or self.overlay == "recents" else task.package
             ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package=package, top=top,
-                    bottom=h - nav - ime_h, focus=self.focus, font_scale=font_scale)
+                    bottom=h - nav - ime_h, focus=self.focus, font_scale=font_scale, selection=self.selection)
             if self.overlay == "recents":
                 app_window = recents_window(ui, self)
             elif task is None:
                 app_window = self.apps[LAUNCHER].build(ui, self, Task(0, LAUNCHER, [self.home_page]))
             else:
                 app_window = self.apps[task.package].build(ui, self, task)
+            if self.text_toolbar and self.focus:
+                field = next((v for v in app_window.walk() if v.field is not None and v.field.key == self.focus), None)
+                if field is not None:
+                    app_window.add(text_toolbar(ui, self, field))
             sys_ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package="com.android.systemui",
                         top=top, bottom=h - nav, focus=None, font_scale=font_scale)
             windows = [app_window, status_bar(sys_ui, self)]
@@ -610,6 +631,7 @@ class VirtualPhone:
             self.front = None
             self.overlay = None
             self.home_page["scroll"] = 0
+            self.home_page["popup"] = None
             self.clear_focus()
 
     def open_page(self, task: Task, name: str, **extra: Any) -> None:
@@ -626,9 +648,21 @@ class VirtualPhone:
                 self.force_stop(task.package)
             self.clear_focus()
 
+    def granted_permissions(self, package: str) -> set[str]:
+        return set(self.permissions.get(package, []))
+
+    def set_permission(self, package: str, permission: str, granted: bool) -> None:
+        """``pm grant``/``pm revoke`` and the permission dialog's buttons."""
+        with self.transaction():
+            have = self.granted_permissions(package)
+            have = have | {permission} if granted else have - {permission}
+            self.permissions[package] = sorted(have)
+
     # -- focus and keyboard ------------------------------------------------------------------------------------
     def focus_field(self, key: str) -> None:
         with self.transaction():
+            if self.focus != key:
+                self._drop_selection()
             self.focus = key
             self.ime_visible = True
 
@@ -636,6 +670,61 @@ class VirtualPhone:
         self.focus = None
         self.ime_visible = False
         self.keyboard = {"mode": "letters", "shift": False}
+        self._drop_selection()
+
+    def _drop_selection(self) -> None:
+        self.selection = None
+        self.cursor = None
+        self.text_toolbar = False
+
+    def select_text(self, start: int, end: int, *, toolbar: bool = True) -> None:
+        """Select characters of the focused field (what a long press or a double tap on a word does)."""
+        with self.transaction():
+            v = self.focused_field()
+            if v is None or v.field is None:
+                return
+            n = len(v.field.value)
+            start, end = sorted((max(0, min(n, start)), max(0, min(n, end))))
+            self.selection = (start, end) if end > start else None
+            self.cursor = start if end <= start else None
+            self.text_toolbar = toolbar and (end > start or bool(self.clipboard))
+
+    def select_word_at(self, field: View, x: float, y: float) -> None:
+        """A long press or double tap on a text field: focus it and select the word under the finger."""
+        import re
+
+        from ._ui import index_at
+
+        with self.transaction():
+            if field.field is None or field.paint is None:
+                return
+            self.focus_field(field.field.key)
+            text = field.field.value
+            k = index_at(field, field.paint, x, y)
+            for m in re.finditer(r"\w+", text):
+                if m.start() <= k <= m.end():
+                    self.select_text(m.start(), m.end())
+                    return
+            self.select_text(k, k)
+
+    def text_action(self, action: str) -> None:
+        """The text-selection toolbar's buttons: ``cut``, ``copy``, ``paste``, ``select_all``."""
+        with self.transaction():
+            v = self.focused_field()
+            if v is None or v.field is None:
+                return
+            value = v.field.value
+            s, e = self.selection or (len(value), len(value))
+            if action in ("cut", "copy") and e > s:
+                self.clipboard = value[s:e]
+                if action == "cut":
+                    self._replace("")
+                else:
+                    self._drop_selection()
+            elif action == "paste" and self.clipboard:
+                self._replace(self.clipboard)
+            elif action == "select_all":
+                self.select_text(0, len(value))
 
     def focused_field(self) -> View | None:
         if self.focus is None:
@@ -650,14 +739,99 @@ class VirtualPhone:
         return bool(self.ime_visible and self.focus and self.focused_field() is not None)
 
     # -- input ---------------------------------------------------------------------------------------------------
+    # Injected input (``input``, scrcpy's control socket) and the person's finger (touch_down/move/up) both
+    # become strokes for the gesture recognizer in ``_touch``; only the finger is logged for getevent.
     def _slop(self) -> float:
         return TOUCH_SLOP_DP * self.density() / 160.0
 
+    def touch_target(self, x: float, y: float) -> View | None:
+        """The view a finger at (x, y) reaches (the topmost one that reacts)."""
+        with self.lock:
+            v = hit_test(self.windows(), x, y)
+            if v is not None and v.field is not None:  # EditText: long press / double tap select a word
+                v.on_long_press = v.on_long_press or (lambda v=v: self.select_word_at(v, x, y))
+                v.on_double_tap = v.on_double_tap or (lambda v=v: self.select_word_at(v, x, y))
+            return v
+
     def tap(self, x: float, y: float) -> None:
+        """An injected tap (``input tap``): down and up at once."""
+        with self.transaction():
+            t = self.clock.uptime()
+            self.touch.down(x, y, t, timer=False)
+            self.touch.up(x, y, t)
+
+    def long_press(self, x: float, y: float) -> None:
+        """An injected touch held still past the long-press timeout (without waiting for it)."""
+        with self.transaction():
+            t = self.clock.uptime()
+            self.touch.down(x, y, t, timer=False)
+            self.touch.up(x, y, t + self.touch.long_press_timeout() + 0.05)
+
+    def swipe(self, x1: float, y1: float, x2: float, y2: float, duration_ms: int) -> None:
+        """A finished injected stroke from (x1, y1) to (x2, y2) that lasted ``duration_ms`` (the caller
+        already waited): recognized as a tap, a long press or a drag by its path and timing."""
+        with self.transaction():
+            t1 = self.clock.uptime()
+            t0 = t1 - max(0, duration_ms) / 1000.0
+            self.touch.down(x1, y1, t0, timer=False)
+            steps = max(1, int(duration_ms // MOVE_INTERVAL_MS))
+            for k in range(1, steps):
+                a = k / steps
+                self.touch.move(x1 + (x2 - x1) * a, y1 + (y2 - y1) * a, t0 + (t1 - t0) * a)
+            self.touch.up(x2, y2, t1)
+
+    def motion(self, action: str, x: float, y: float) -> None:
+        """An injected motion event (``input motionevent``, scrcpy): DOWN, MOVE, UP or CANCEL, now."""
+        if action == "DOWN":
+            self.touch.down(x, y)
+        elif action == "MOVE":
+            self.touch.move(x, y)
+        elif action == "UP":
+            self.touch.up(x, y)
+        elif action == "CANCEL":
+            self.touch.cancel()
+
+    def touch_down(self, x: float, y: float, *, t: float | None = None) -> None:
+        """A finger on the phone's own touchscreen (display pixels; ``t`` in phone uptime, default now):
+        the same recognizer as injected input, and logged as evdev events for ``getevent``."""
+        self.touch.down(x, y, t, physical=True)
+
+    def touch_move(self, x: float, y: float, *, t: float | None = None) -> None:
+        self.touch.move(x, y, t, physical=True)
+
+    def touch_up(self, x: float | None = None, y: float | None = None, *, t: float | None = None) -> None:
+        self.touch.up(x, y, t, physical=True)
+
+    def touch_cancel(self) -> None:
+        self.touch.cancel(physical=True)
+
+    def press_button(self, button: str, *, hold_ms: float = 0.0) -> None:
+        """A press on the phone's own buttons (``power``, ``volume_up``, ``volume_down``), logged for
+        getevent; held past 500 ms it is a long press."""
+        from ._evdev import KEYS_DEVICE
+
+        names = {"power": ("KEY_POWER", 26), "volume_up": ("KEY_VOLUMEUP", 24), "volume_down": ("KEY_VOLUMEDOWN", 25)}
+        if button not in names:
+            raise ValueError(f"unknown button {button!r} (known: {', '.join(names)})")
+        key, code = names[button]
+        t = self.clock.uptime()
+        self.evdev.emit(KEYS_DEVICE, [("EV_KEY", key, 1), ("EV_SYN", "SYN_REPORT", 0)], t)
+        self.evdev.emit(KEYS_DEVICE, [("EV_KEY", key, 0), ("EV_SYN", "SYN_REPORT", 0)], t + hold_ms / 1000.0)
+        self.key(code, longpress=hold_ms >= 500)
+
+    def user_activity(self) -> None:
+        """A touch or a key: what keeps the screen on (the screen timeout counts from here)."""
+        self._last_activity = self.clock.uptime()
+
+    def click(self, x: float, y: float) -> None:
+        """What a tap at (x, y) does to the view there (focus a field, move a slider, a click)."""
         with self.transaction():
             if not self.screen_on:
                 return
             v = hit_test(self.windows(), x, y)
+            on_toolbar = v is not None and v.rid.startswith("android:id/floating_toolbar")
+            if (self.text_toolbar or self.selection) and not on_toolbar:
+                self._drop_selection()
             if v is None:
                 return
             if v.field is not None:
@@ -671,26 +845,8 @@ class VirtualPhone:
             if v.on_tap is not None:
                 v.on_tap()
 
-    def long_press(self, x: float, y: float) -> None:
-        with self.transaction():
-            if not self.screen_on:
-                return
-            v = hit_test(self.windows(), x, y)
-            if v is None:
-                return
-            if v.on_long_press is not None:
-                v.on_long_press()
-            else:  # a view without a long-click listener still gets the click when the finger lifts
-                self.tap(x, y)
-
-    def swipe(self, x1: float, y1: float, x2: float, y2: float, duration_ms: int) -> None:
-        """A finished swipe (the caller already waited ``duration_ms``, as ``input swipe`` does)."""
-        if abs(x2 - x1) <= self._slop() and abs(y2 - y1) <= self._slop():
-            if duration_ms >= LONG_PRESS_MS:
-                self.long_press(x1, y1)
-            else:
-                self.tap(x1, y1)
-            return
+    def drag_gesture(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        """A finger that left the touch slop: slide a slider, scroll a list, pull or push the shade."""
         with self.lock:
             if not self.screen_on:
                 return
@@ -714,18 +870,6 @@ class VirtualPhone:
                 with self.transaction():
                     self.overlay = "shade"
                     self.ime_visible = False
-
-    def motion(self, action: str, x: float, y: float) -> None:
-        """``input motionevent``: DOWN remembers the finger, UP turns the stroke into a tap or swipe."""
-        now = self.clock()
-        if action == "DOWN":
-            self._pointer = (x, y, now)
-        elif action == "UP" and self._pointer is not None:
-            x0, y0, t0 = self._pointer
-            self._pointer = None
-            self.swipe(x0, y0, x, y, int((now - t0) * 1000))
-        elif action == "CANCEL":
-            self._pointer = None
 
     def scroll_by(self, page: dict[str, Any], key: str, delta: int, maximum: int) -> None:
         """Scroll a page's list with an animation of the configured length."""
@@ -772,7 +916,7 @@ class VirtualPhone:
             elif code in (24, 25, 164):
                 self._volume(code)
             elif code == 67:
-                self._edit_text(lambda s: s[:-1])
+                self._delete_back()
             elif code == 66:
                 self._enter()
             elif code == 61:
@@ -808,14 +952,49 @@ class VirtualPhone:
             field = self.focused_field()
             if field is None or field.field is None:
                 return False
-            for ch in text:
-                if ch == "\n":
-                    self._enter()
-                elif ch == "\t":
-                    self._next_field()
+            run = ""
+            for ch in text + "\0":
+                if ch in "\n\t\0":
+                    if run:
+                        self._replace(run)
+                        run = ""
+                    if ch == "\n":
+                        self._enter()
+                    elif ch == "\t":
+                        self._next_field()
                 else:
-                    self._edit_text(lambda s, c=ch: s + c)
+                    run += ch
             return True
+
+    def _replace(self, text: str) -> None:
+        """Type ``text`` at the cursor of the focused field, over the selection if there is one."""
+        v = self.focused_field()
+        if v is None or v.field is None:
+            return
+        value = v.field.value
+        if self.selection:
+            s, e = sorted(min(len(value), max(0, p)) for p in self.selection)
+        else:
+            s = e = len(value) if self.cursor is None else min(self.cursor, len(value))
+        new = value[:s] + text + value[e:]
+        v.field.on_change(new)
+        self.selection = None
+        self.text_toolbar = False
+        self.cursor = None if s + len(text) >= len(new) else s + len(text)
+
+    def _delete_back(self) -> None:
+        """DEL: the selection, else the character before the cursor."""
+        v = self.focused_field()
+        if v is None or v.field is None:
+            return
+        if self.selection:
+            self._replace("")
+            return
+        value = v.field.value
+        k = len(value) if self.cursor is None else min(self.cursor, len(value))
+        if k > 0:
+            v.field.on_change(value[:k - 1] + value[k:])
+            self.cursor = None if self.cursor is None else k - 1
 
     def _edit_text(self, change: Callable[[str], str]) -> None:
         v = self.focused_field()

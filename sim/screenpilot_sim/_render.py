@@ -7,7 +7,7 @@ import math
 
 from PIL import Image, ImageDraw
 
-from ._ui import Box, Color, Paint, View, font, text_width, wrap_text
+from ._ui import Box, Color, Paint, View, edit_layout, font, text_width, wrap_text
 
 __all__ = ["hit_test", "render", "scroll_target", "slide_target"]
 
@@ -147,34 +147,28 @@ def _slider(d: ImageDraw.ImageDraw, box: Box, p: Paint) -> None:
 
 
 def _edit(d: ImageDraw.ImageDraw, box: Box, v: View, p: Paint) -> None:
-    l, t, r, b = box
+    l, _t, r, b = box
     if p.fill is not None:
         d.rounded_rectangle(_fix(box), radius=p.radius, fill=p.fill)
         d.line((l, b - 2, r, b - 2), fill=p.outline, width=4 if p.on else 2)
     else:
         d.rounded_rectangle(_fix(box), radius=p.radius, outline=p.outline, width=4 if p.on else 2)
-    pad = max(8, p.size // 2)
-    inner = (l + pad, t + pad // 2, r - pad, b - pad // 2)
     text = "•" * len(v.text) if v.password else v.text
-    shown = text or p.hint
     color = p.color if text else p.track
     f = font(p.size)
-    line_h = int(p.size * 1.45)
-    if p.lines == 1:
-        line = shown.replace("\n", " ")
-        while line and text_width(line, p.size) > inner[2] - inner[0]:
-            line = line[1:]  # keep the end visible, like a scrolled EditText
-        lines = [line]
-        y = t + (b - t - line_h) // 2
-    else:
-        lines = wrap_text(shown, p.size, inner[2] - inner[0])
-        y = inner[1]
-        max_lines = max(1, (inner[3] - inner[1]) // line_h)
-        lines = lines[-max_lines:]
-    for k, line in enumerate(lines):
-        d.text((inner[0], y + (line_h - p.size) // 2 - p.size // 8), line, font=f, fill=color)
-        if p.on and k == len(lines) - 1:
-            cx = inner[0] + (text_width(line, p.size) if text else 0) + 2
+    lines, x0, y, line_h = edit_layout(v, p)
+    x0, y = x0 + box[0] - v.box[0], y + box[1] - v.box[1]
+    for k, (line, start) in enumerate(lines):
+        if p.selection is not None and text:
+            s0, s1 = max(p.selection[0], start), min(p.selection[1], start + len(line))
+            if s0 < s1:
+                a = x0 + text_width(line[:s0 - start], p.size)
+                z = x0 + text_width(line[:s1 - start], p.size)
+                light = tuple((c + 2 * 255) // 3 for c in p.accent)
+                d.rectangle((a, y + line_h // 10, max(a + 1, z), y + line_h - line_h // 10), fill=light)
+        d.text((x0, y + (line_h - p.size) // 2 - p.size // 8), line, font=f, fill=color)
+        if p.on and p.selection is None and k == len(lines) - 1:
+            cx = x0 + (text_width(line, p.size) if text else 0) + 2
             d.line((cx, y + line_h // 8, cx, y + line_h - line_h // 8), fill=p.accent, width=max(2, p.size // 12))
         y += line_h
 
@@ -350,7 +344,7 @@ def hit_test(windows: list[View], x: float, y: float) -> View | None:
     found: list[View] = []
     _candidates(w, x, y, found)
     for v in reversed(found):
-        if v.on_tap or v.field or v.on_slide or v.on_long_press:
+        if v.on_tap or v.field or v.on_slide or v.on_long_press or v.on_double_tap:
             return v
     return None
 

@@ -8,9 +8,9 @@ import sys
 import threading
 from collections.abc import Callable
 
-from ._errors import SimError
 from ._adbd import AdbdEndpoint
 from ._config import PhoneConfig
+from ._errors import SimError
 from ._phone import VirtualPhone
 
 __all__ = ["DEFAULT_PORT", "SimError", "port_plan", "serve", "start_phones"]

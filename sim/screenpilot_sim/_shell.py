@@ -22,6 +22,7 @@ from typing import Any
 import bashlex
 import bashlex.errors
 
+from ._procs import CancelScope
 from ._shio import BufferOutput, BytesInput, FileOutput, Input, NullOutput, Output
 from ._vfs import FsError, VirtualFS
 
@@ -140,6 +141,7 @@ class CommandContext:
     stderr: Output
     env: dict[str, str]
     shell: Interpreter
+    scope: threading.Event | None = None  # this command's own cancel scope (a signal to its pid sets it)
 
     @property
     def phone(self) -> Any:
@@ -155,7 +157,12 @@ class CommandContext:
 
     @property
     def cancelled(self) -> threading.Event:
-        return self.shell.cancelled
+        return self.scope if self.scope is not None else self.shell.cancelled
+
+    def derived(self, argv: list[str], **streams: Any) -> CommandContext:
+        """The same command's context with another argv (or streams): delegation keeps the process."""
+        return CommandContext(argv=argv, stdin=streams.get("stdin", self.stdin), stdout=streams.get("stdout", self.stdout),
+                              stderr=streams.get("stderr", self.stderr), env=self.env, shell=self.shell, scope=self.scope)
 
     def out(self, data: bytes | str) -> None:
         self.stdout.write(data)
@@ -198,7 +205,10 @@ class Interpreter:
         self.records = records
         self.phone = phone
         self.service = service
-        self.cancelled = cancelled or threading.Event()
+        self.cancelled: threading.Event = cancelled or CancelScope()
+        self.job_proc: Any = None  # the process a background job runs as (its commands share its pid)
+        self.last_job: int | None = None  # $!
+        self.jobs: dict[int, threading.Thread] = {}
         self.vars: dict[str, str] = dict(env or {})
         self.exported: set[str] = set(self.vars)
         self.functions: dict[str, Any] = {}
@@ -218,9 +228,50 @@ class Interpreter:
         stdout = stdout or NullOutput()
         stderr = stderr or NullOutput()
         code = self._run_source(line, stdin, stdout, stderr, top=True)
+        self.wait_jobs()  # adbd keeps the stream until every process holding its output is done
         if record:
             self.records.add("commands", CommandLine(self.service, line, code, time.time()))
         return code
+
+    def wait_jobs(self, pids: list[int] | None = None) -> int:
+        """``wait``: until the background jobs (all, or ``pids``) are done; the last one's status."""
+        status = 0
+        for pid in list(self.jobs) if pids is None else pids:
+            thread = self.jobs.pop(pid, None)
+            if thread is None:
+                status = 127
+                continue
+            while thread.is_alive() and not self.cancelled.is_set():
+                thread.join(0.1)
+            status = getattr(thread, "status", 0)
+        return status
+
+    def _spawn(self, node: Any, stdout: Output, stderr: Output) -> None:
+        """``CMD &``: a background job with its own pid (``$!``) and cancel scope; stdin is /dev/null."""
+        sub = self.subshell()
+        sub.src = self.src
+        procs = getattr(self.phone, "procs", None)
+        words = [p.word for p in getattr(node, "parts", []) if getattr(p, "kind", "") == "word"]
+        if procs is not None and isinstance(self.cancelled, CancelScope):
+            sub.job_proc = procs.start(words[:1] or ["sh"], self.cancelled)  # exists at once: $! can be killed
+            sub.cancelled = sub.job_proc.scope
+            pid = sub.job_proc.pid
+        else:
+            pid = 30000 + len(self.jobs)
+
+        def run() -> None:
+            try:
+                thread.status = sub._exec(node, BytesInput(), stdout, stderr)  # type: ignore[attr-defined]
+            except (_Exit, _Return, _LoopControl):
+                thread.status = sub.status  # type: ignore[attr-defined]
+            finally:
+                if sub.job_proc is not None and procs is not None:
+                    procs.end(sub.job_proc)
+
+        thread = threading.Thread(target=run, daemon=True, name=f"sh-job-{pid}")
+        self.jobs[pid] = thread
+        self.last_job = pid
+        thread.start()
 
     def subshell(self) -> Interpreter:
         """A copy for ``( ... )``, ``$(...)`` and ``sh -c``: changes inside do not leak out."""
@@ -312,13 +363,18 @@ class Interpreter:
     def _exec_list(self, parts: list[Any], stdin: Input, stdout: Output, stderr: Output) -> int:
         status = self.status
         op = None
-        for part in parts:
+        for k, part in enumerate(parts):
             if part.kind == "operator":
                 op = part.op
                 continue
             if (op == "&&" and status != 0) or (op == "||" and status == 0):
                 continue
-            status = self._exec(part, stdin, stdout, stderr)
+            nxt = parts[k + 1] if k + 1 < len(parts) else None
+            if nxt is not None and nxt.kind == "operator" and nxt.op == "&":
+                self._spawn(part, stdout, stderr)
+                status = 0
+            else:
+                status = self._exec(part, stdin, stdout, stderr)
             self.status = status
         return status
 
@@ -477,10 +533,19 @@ class Interpreter:
             return 126 if "/" in name and self.fs.exists(VirtualFS.absolute(name, self.cwd)) else 127
         if self.phone is not None and self.phone.charge_command(posixpath.basename(name), self.cancelled):
             return 130
+        procs = getattr(self.phone, "procs", None)
+        own = self.job_proc is None and procs is not None and isinstance(self.cancelled, CancelScope)
+        proc = procs.start(argv, self.cancelled) if own else self.job_proc
+        if proc is not None and not own:
+            proc.name, proc.argv = posixpath.basename(argv[0]), tuple(argv)
         ctx = CommandContext(argv=argv, stdin=stdin, stdout=stdout, stderr=stderr,
-                             env=env if env is not None else dict(self.vars), shell=self)
+                             env=env if env is not None else dict(self.vars), shell=self,
+                             scope=proc.scope if proc is not None else None)
         try:
-            return int(fn(ctx)) & 0xFF
+            code = int(fn(ctx)) & 0xFF
+            if proc is not None and proc.signal is not None and code == 130:
+                code = 128 + proc.signal  # ended by a signal: the shell reports 128 + its number
+            return code
         except (_Exit, _Return, _LoopControl):
             raise
         except FsError as e:
@@ -489,6 +554,9 @@ class Interpreter:
         except ShellError as e:
             stderr.write(f"{e}\n")
             return e.code
+        finally:
+            if own and proc is not None:
+                procs.end(proc)
 
     def _lookup(self, argv: list[str], stderr: Output) -> CommandFn | None:
         name = argv[0]
@@ -742,7 +810,7 @@ class Interpreter:
             n = int(name)
             return self.positional[n - 1] if n <= len(self.positional) else ""
         if name == "!":
-            return ""
+            return str(self.last_job) if self.last_job is not None else ""
         if name == "-":
             return "hB"
         return None
@@ -1225,6 +1293,47 @@ def _b_noop(sh: Interpreter, argv: list[str], i: Input, o: Output, e: Output) ->
     return 0
 
 
+def _b_wait(sh: Interpreter, argv: list[str], i: Input, o: Output, e: Output) -> int:
+    pids = [int(a) for a in argv[1:] if a.isdigit()]
+    return sh.wait_jobs(pids or None)
+
+
+def _b_kill(sh: Interpreter, argv: list[str], i: Input, o: Output, e: Output) -> int:
+    """mksh's kill: ``kill [-SIG | -s SIG | -NUM] PID...``, ``kill -l``."""
+    from ._procs import SIGNALS
+
+    args = argv[1:]
+    if args[:1] == ["-l"]:
+        o.write(" ".join(SIGNALS) + "\n")
+        return 0
+    sig = SIGNALS["TERM"]
+    if args[:1] == ["-s"] and len(args) > 1:
+        spec, args = args[1], args[2:]
+    elif args and args[0].startswith("-") and len(args[0]) > 1:
+        spec, args = args[0][1:], args[1:]
+    else:
+        spec = ""
+    if spec:
+        name = spec.upper().removeprefix("SIG")
+        if name.isdigit():
+            sig = int(name)
+        elif name in SIGNALS:
+            sig = SIGNALS[name]
+        else:
+            e.write(f"{SH}: kill: {spec}: bad signal\n")
+            return 1
+    if not args:
+        e.write(f"{SH}: kill: usage: kill [-s signame | -signum | -signame] {{ job | pid | pgrp }} ...\n")
+        return 1
+    procs = getattr(sh.phone, "procs", None)
+    status = 0
+    for a in args:
+        if not a.lstrip("-").isdigit() or procs is None or not procs.signal(int(a), sig):
+            e.write(f"{SH}: kill: {a}: No such process\n")
+            status = 1
+    return status
+
+
 def _sh_quote(s: str) -> str:
     return s if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", s) else "'" + s.replace("'", "'\\''") + "'"
 
@@ -1235,7 +1344,7 @@ _BUILTINS: dict[str, Builtin] = {
     "set": _b_set, "shift": _b_shift, "exit": _b_exit, "return": _b_return, "break": _b_break,
     "continue": _b_break, "read": _b_read, "test": _b_test, "[": _b_test, "type": _b_type,
     "command": _b_type, "eval": _b_eval, ".": _b_source, "source": _b_source, "exec": _b_exec,
-    "trap": _b_noop, "wait": _b_noop, "umask": _b_noop, "local": _b_local, "alias": _b_noop,
+    "trap": _b_noop, "wait": _b_wait, "kill": _b_kill, "umask": _b_noop, "local": _b_local, "alias": _b_noop,
     "ulimit": _b_noop,
 }
 BUILTIN_NAMES = frozenset(_BUILTINS)

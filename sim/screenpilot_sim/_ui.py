@@ -24,7 +24,9 @@ __all__ = [
     "Theme",
     "Ui",
     "View",
+    "edit_layout",
     "font",
+    "index_at",
     "shift",
     "text_width",
     "wrap_text",
@@ -96,6 +98,7 @@ class Paint:
     accent: Color = (0, 0, 0)
     track: Color = (0, 0, 0)
     image: Any = None  # a PIL image for kind "image" (recents thumbnails)
+    selection: tuple[int, int] | None = None  # selected characters of an "edit" (highlighted)
 
 
 @dataclass
@@ -131,6 +134,7 @@ class View:
     children: list[View] = field(default_factory=list)
     on_tap: Callable[[], None] | None = None
     on_long_press: Callable[[], None] | None = None
+    on_double_tap: Callable[[], None] | None = None
     on_scroll: Callable[[int], None] | None = None
     on_slide: Callable[[float], None] | None = None
     field: FieldBinding | None = None
@@ -201,7 +205,8 @@ class Ui:
     """Sizes, theme and ready-made pieces (bars, rows, switches, fields, dialogs) for one frame."""
 
     def __init__(self, *, width: int, height: int, density: int, theme: Theme, now: float, package: str,
-                 top: int, bottom: int, focus: str | None, font_scale: float = 1.0) -> None:
+                 top: int, bottom: int, focus: str | None, font_scale: float = 1.0,
+                 selection: tuple[int, int] | None = None) -> None:
         self.width = width
         self.height = height
         self.scale = density / 160.0
@@ -212,6 +217,7 @@ class Ui:
         self.bottom = bottom  # first pixel of the navigation bar (or the keyboard)
         self.focus = focus
         self.font_scale = font_scale
+        self.selection = tuple(selection) if selection else None  # of the focused field
 
     def dp(self, v: float) -> int:
         return round(v * self.scale)
@@ -271,7 +277,8 @@ class Ui:
                  paint=Paint(kind="edit", color=t.on_surface, hint=hint, size=self.sp(size),
                              outline=t.primary if focused else t.outline, fill=None if outlined else t.surface_container,
                              lines=0 if binding.multiline else 1, on=focused, accent=t.primary,
-                             radius=self.dp(4), track=t.on_surface_variant))
+                             radius=self.dp(4), track=t.on_surface_variant,
+                             selection=self.selection if focused else None))  # type: ignore[arg-type]
         return v
 
     # -- composites -------------------------------------------------------------------------------
@@ -401,6 +408,48 @@ class Ui:
             x -= bw + self.dp(8)
         scrim.add(panel)
         return scrim
+
+
+def edit_layout(v: View, p: Paint) -> tuple[list[tuple[str, int]], int, int, int]:
+    """How an edit field lays its text out: ([(line, index of its first character)], x, y, line height),
+    the same layout the renderer draws, so a touch can be mapped to a character."""
+    l, t, r, b = v.box
+    pad = max(8, p.size // 2)
+    inner = (l + pad, t + pad // 2, r - pad, b - pad // 2)
+    text = "•" * len(v.text) if v.password else v.text
+    shown = text or p.hint
+    line_h = int(p.size * 1.45)
+    if p.lines == 1:
+        line = shown.replace("\n", " ")
+        start = 0
+        while line and text_width(line, p.size) > inner[2] - inner[0]:
+            line = line[1:]  # keep the end visible, like a scrolled EditText
+            start += 1
+        return [(line, start)], inner[0], t + (b - t - line_h) // 2, line_h
+    wrapped = wrap_text(shown, p.size, inner[2] - inner[0])
+    lines: list[tuple[str, int]] = []
+    pos = 0
+    for line in wrapped:
+        found = shown.find(line, pos) if line else pos
+        start = found if found >= 0 else pos
+        lines.append((line, start))
+        pos = start + len(line)
+    max_lines = max(1, (inner[3] - inner[1]) // line_h)
+    return lines[-max_lines:], inner[0], inner[1], line_h
+
+
+def index_at(v: View, p: Paint, x: float, y: float) -> int:
+    """The character of an edit field's text nearest to a touch at (x, y)."""
+    if not v.text:
+        return 0
+    lines, x0, y0, line_h = edit_layout(v, p)
+    k = max(0, min(len(lines) - 1, int((y - y0) // max(1, line_h))))
+    line, start = lines[k]
+    best = 0
+    for n in range(len(line) + 1):
+        if text_width(line[:n], p.size) <= x - x0:
+            best = n
+    return min(len(v.text), start + best)
 
 
 def _shift(v: View, dx: int, dy: int) -> None:

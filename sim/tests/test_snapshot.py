@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from PIL import ImageChops
-
 from screenpilot_sim import AdminClient, PhoneConfig, SimError, VirtualPhone, read_manifest
 from screenpilot_sim.testing import AdbDevice
 
@@ -102,7 +101,8 @@ def test_the_format_is_a_zip_with_a_manifest_and_standard_parts(tmp_path: Path) 
         state = json.loads(z.read("state.json"))
         import tarfile
 
-        members = tarfile.open(fileobj=io.BytesIO(z.read("files.tar"))).getnames()
+        with tarfile.open(fileobj=io.BytesIO(z.read("files.tar"))) as tar:
+            members = tar.getnames()
         db = z.read("database.sqlite")
     assert {"manifest.json", "state.json", "files.tar", "database.sqlite"} <= names
     assert any(n.startswith("thumbnails/") and n.endswith(".png") for n in names)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 import screenpilot_sim
 from screenpilot_sim import PhoneConfig, VirtualPhone
 
 
 def test_public_names_are_pinned() -> None:
     assert screenpilot_sim.__all__ == [
-        "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "DEFAULT_PORT", "Faults",
-        "FieldState", "PROFILES", "PhoneClock", "PhoneConfig", "PhoneState", "ServedPhone", "ShellRecords",
-        "SimError", "Substitution", "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand",
-        "VirtualPhone", "find_adb", "free_port", "port_plan", "read_manifest", "serve", "served_phone",
-        "start_phones", "wait_until",
+        "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",
+        "PhoneClock", "PhoneConfig", "PhoneState", "ServedPhone", "ShellRecords", "SimError", "Substitution",
+        "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand", "VirtualPhone", "find_adb",
+        "free_port", "port_plan", "profile_named", "read_manifest", "serve", "served_phone", "start_phones",
+        "wait_until",
     ]
     assert screenpilot_sim.__all__ == sorted(screenpilot_sim.__all__)
     for name in screenpilot_sim.__all__:

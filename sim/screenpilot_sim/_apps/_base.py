@@ -47,6 +47,8 @@ class App:
     tables: tuple[str, ...] = ()
     # content provider authority (``content://AUTHORITY/...``), if the app has one
     authority: str = ""
+    # dangerous permissions it asks the person for at run time (Android 13+ asks for notifications too)
+    runtime_permissions: tuple[str, ...] = ()
 
     @property
     def main_activity(self) -> str:
@@ -87,6 +89,9 @@ class App:
         if page.get("dialog"):
             page["dialog"] = None
             return True
+        if page.get("selected"):  # leave selection mode (the action mode a long press started)
+            page["selected"] = []
+            return True
         if len(task.pages) > 1:
             task.pages.pop()
             phone.clear_focus()
@@ -105,6 +110,39 @@ class App:
         offset = phone.animated(page, key, ui.now)
         return ui.scroll((0, top, ui.width, bottom), offset=offset, content=rows,
                          on_scroll=lambda dy: phone.scroll_by(page, key, dy, maximum))
+
+    # -- selection mode (what a long press on a list item starts) ----------------------------------------
+    @staticmethod
+    def select_item(phone: VirtualPhone, page: Page, item: Any) -> None:
+        """Add ``item`` to the page's selection, or take it out (a long press, then taps)."""
+        with phone.transaction():
+            selected = list(page.get("selected") or [])
+            if item in selected:
+                selected.remove(item)
+            else:
+                selected.append(item)
+            page["selected"] = selected
+
+    def item_tap(self, phone: VirtualPhone, page: Page, item: Any, open_it: Any) -> Any:
+        """A tap on a list item: toggles it while items are selected, else opens it."""
+        def tap() -> None:
+            if page.get("selected"):
+                self.select_item(phone, page, item)
+            else:
+                open_it()
+        return tap
+
+    def selection_bar(self, ui: Ui, phone: VirtualPhone, page: Page) -> View:
+        """The contextual app bar of selection mode: "N selected", close, and delete (asks first)."""
+        def close() -> None:
+            with phone.transaction():
+                page["selected"] = []
+
+        def ask() -> None:
+            with phone.transaction():
+                page["dialog"] = "delete_selected"
+
+        return ui.app_bar(f"{len(page['selected'])} selected", back=close, actions=[("delete", "Delete", ask)])
 
     def content(self, phone: VirtualPhone, parts: list[str]) -> Any:
         """The content-provider table behind ``content://AUTHORITY/PARTS`` (None: unknown path)."""

@@ -119,10 +119,14 @@ class ContactsApp(DraftEditor):
                                     color=ui.theme.primary, rid="header_text"))
                 y += ui.dp(32)
                 last_letter = letter
+            chosen = cid in (page.get("selected") or [])
             row = View(cls="android.view.ViewGroup", box=(0, y, ui.width, y + row_h), desc=name,
                        rid=f"{self.package}:id/cliv_name_textview_container", package=self.package, clickable=True,
-                       focusable=True, long_clickable=True,
-                       on_tap=lambda c=cid: phone.open_page(task, "detail", id=c))
+                       focusable=True, long_clickable=True, selected=chosen, checkable=bool(page.get("selected")),
+                       checked=chosen,
+                       on_tap=self.item_tap(phone, page, cid, lambda c=cid: phone.open_page(task, "detail", id=c)),
+                       on_long_press=lambda c=cid: self.select_item(phone, page, c),
+                       paint=Paint(kind="box", fill=ui.theme.secondary_container) if chosen else None)
             s = ui.dp(40)
             row.add(self._avatar(ui, (ui.dp(16), y + (row_h - s) // 2, ui.dp(16) + s, y + (row_h + s) // 2), name, cid))
             row.add(ui.text((ui.dp(72), y, ui.width - ui.dp(16), y + row_h), name, size=16,
@@ -132,10 +136,30 @@ class ContactsApp(DraftEditor):
         if not rows:
             rows.append(ui.text((0, ui.dp(120), ui.width, ui.dp(160)), "No contacts", size=16, align="center",
                                 color=ui.theme.on_surface_variant, rid="empty_message"))
+        if page.get("selected"):
+            bar = self.selection_bar(ui, phone, page)
         lst = self.scroll_list(ui, phone, page, rows, bar.box[3])
         fab = ui.fab("plus", "Create contact", lambda: phone.open_page(task, "edit", id=None),
                      rid="floating_action_button")
-        return self.window(ui, lst, bar, fab)
+        children: list[View | None] = [lst, bar, fab]
+        if page.get("dialog") == "delete_selected":
+            chosen_ids = list(page.get("selected") or [])
+
+            def cancel() -> None:
+                with phone.transaction():
+                    page["dialog"] = None
+
+            def delete() -> None:
+                with phone.transaction():
+                    phone.db.executemany("DELETE FROM contacts WHERE _id = ?", [(c,) for c in chosen_ids])
+                    phone.db.commit()
+                    page["dialog"] = None
+                    page["selected"] = []
+
+            n = len(chosen_ids)
+            children.append(ui.dialog(f"Delete {n} contact{'s' if n != 1 else ''}?", "", [("Cancel", cancel),
+                                      ("Delete", delete)], on_dismiss=cancel))
+        return self.window(ui, *children)
 
     def _detail(self, ui: Ui, phone: VirtualPhone, task: Task, page: Page) -> View:
         row = self._one(phone, page.get("id") or -1)

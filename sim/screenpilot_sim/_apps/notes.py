@@ -113,10 +113,15 @@ class NotesApp(DraftEditor):
         y = ui.dp(8)
         for title, body, _m in self.notes(phone):
             preview = body.strip().splitlines()[0] if body.strip() else "Empty note"
+            chosen = title in (page.get("selected") or [])
             card = View(cls="android.widget.LinearLayout", box=(ui.dp(16), y, ui.width - ui.dp(16), y + ui.dp(88)),
                         desc=title, rid=f"{self.package}:id/note_card", package=self.package, clickable=True,
-                        focusable=True, on_tap=lambda f=title: phone.open_page(task, "edit", file=f),
-                        paint=Paint(kind="box", fill=t.surface_container, radius=ui.dp(16)))
+                        focusable=True, long_clickable=True, selected=chosen, checkable=bool(page.get("selected")),
+                        checked=chosen,
+                        on_tap=self.item_tap(phone, page, title, lambda f=title: phone.open_page(task, "edit", file=f)),
+                        on_long_press=lambda f=title: self.select_item(phone, page, f),
+                        paint=Paint(kind="box", fill=t.secondary_container if chosen else t.surface_container,
+                                    radius=ui.dp(16), outline=t.primary if chosen else None))
             card.add(ui.text((ui.dp(32), y + ui.dp(12), ui.width - ui.dp(32), y + ui.dp(44)), title, size=18, bold=True,
                              rid="note_title"))
             card.add(ui.text((ui.dp(32), y + ui.dp(46), ui.width - ui.dp(32), y + ui.dp(76)), preview, size=14,
@@ -126,10 +131,33 @@ class NotesApp(DraftEditor):
         if not cards:
             cards.append(ui.text((0, ui.dp(120), ui.width, ui.dp(160)), "No notes yet", size=16, align="center",
                                  color=t.on_surface_variant, rid="empty_message"))
+        if page.get("selected"):
+            bar = self.selection_bar(ui, phone, page)
         lst = self.scroll_list(ui, phone, page, cards, bar.box[3])
         fab = ui.fab("plus", "New note", lambda: phone.open_page(task, "edit", file=None), label="New note",
                      rid="new_note")
-        return self.window(ui, lst, bar, fab)
+        children: list[View | None] = [lst, bar, fab]
+        if page.get("dialog") == "delete_selected":
+            titles = list(page.get("selected") or [])
+
+            def cancel() -> None:
+                with phone.transaction():
+                    page["dialog"] = None
+
+            def delete() -> None:
+                with phone.transaction():
+                    for f in titles:
+                        try:
+                            phone.fs.remove(f"{NOTES_DIR}/{f}.txt")
+                        except FsError:
+                            pass
+                    page["dialog"] = None
+                    page["selected"] = []
+
+            n = len(titles)
+            children.append(ui.dialog(f"Delete {n} note{'s' if n != 1 else ''}?", "", [("Cancel", cancel),
+                                      ("Delete", delete)], on_dismiss=cancel))
+        return self.window(ui, *children)
 
     def _edit(self, ui: Ui, phone: VirtualPhone, task: Task, page: Page) -> View:
         if page.get("draft") is None:

@@ -67,6 +67,7 @@ class SettingsApp(App):
         ".Settings$DisplaySettingsActivity": "display",
         ".Settings$MyDeviceInfoActivity": "about",
         ".Settings$ManageApplicationsActivity": "apps",
+        ".applications.InstalledAppDetails": "app_info",
     }
     actions: ClassVar[dict[str, str]] = {
         "android.settings.SETTINGS": "main",
@@ -78,6 +79,7 @@ class SettingsApp(App):
         "android.settings.DEVICE_INFO_SETTINGS": "about",
         "android.settings.APPLICATION_SETTINGS": "apps",
         "android.settings.MANAGE_APPLICATIONS_SETTINGS": "apps",
+        "android.settings.APPLICATION_DETAILS_SETTINGS": "app_info",
     }
 
     def activity_of(self, page: dict[str, Any]) -> str:
@@ -96,6 +98,8 @@ class SettingsApp(App):
         back = (lambda: phone.back()) if len(task.pages) > 1 or name != "main" else None
         if name == "main":
             return self._main(ui, phone, task, page)
+        if name == "app_info":
+            return self._app_info(ui, phone, task, page, back)
         title = {"network": "Network & internet", "connected": "Connected devices", "display": "Display",
                  "about": "About phone", "apps": "Apps"}.get(name, _TITLES.get(name, "Settings"))
         rows = self._rows(ui, phone, task, name)
@@ -112,6 +116,38 @@ class SettingsApp(App):
         lst = ui.scroll((0, top, ui.width, ui.bottom), offset=offset, content=rows,
                         on_scroll=lambda dy: phone.scroll_by(page, "scroll", dy, maximum))
         return self.window(ui, lst, bar)
+
+    def _app_info(self, ui: Ui, phone: VirtualPhone, task: Task, page: dict[str, Any], back: Any) -> View:
+        """App info: the app's name and version, Open and Force stop, and what it is allowed to do."""
+        pkg = str(page.get("package") or "")
+        app = phone.apps.get(pkg)
+        if app is None or pkg not in phone.installed:
+            return self._page(ui, phone, page, "App info", [ui.text((ui.dp(16), 0, ui.width, ui.dp(56)),
+                                                                    "App not installed", rid="empty")], back)
+        rows: list[View] = []
+        y = 0
+        rows.append(ui.text((ui.dp(16), y, ui.width - ui.dp(16), y + ui.dp(48)), app.label, size=24,
+                            align="center", rid="entity_header_title"))
+        y += ui.dp(48)
+        rows.append(ui.text((ui.dp(16), y, ui.width - ui.dp(16), y + ui.dp(32)), f"version {app.version_name}",
+                            size=14, align="center", color=ui.theme.on_surface_variant, rid="entity_header_summary"))
+        y += ui.dp(48)
+        bw = (ui.width - ui.dp(48)) // 2
+        rows.append(ui.button((ui.dp(16), y, ui.dp(16) + bw, y + ui.dp(48)), "Open", lambda: phone.launch(pkg),
+                              style="tonal", rid="button1", enabled=app.launchable))
+        rows.append(ui.button((ui.dp(32) + bw, y, ui.dp(32) + 2 * bw, y + ui.dp(48)), "Force stop",
+                              lambda: phone.force_stop(pkg), style="tonal", rid="button3",
+                              enabled=phone.task_for(pkg) is not None))
+        y += ui.dp(72)
+        granted = sorted(phone.granted_permissions(pkg))
+        for title, summary in (("Notifications", "Allowed" if "android.permission.POST_NOTIFICATIONS" in granted
+                                or not app.runtime_permissions else "Not allowed"),
+                               ("Permissions", ", ".join(p.rsplit(".", 1)[-1].replace("_", " ").title()
+                                                         for p in granted) or "No permissions allowed"),
+                               ("Storage & cache", "Internal storage"), ("Open by default", "Allow app to open links")):
+            rows.append(ui.row((0, y, ui.width, y + ui.dp(72)), title, summary=summary, on_tap=lambda: None))
+            y += ui.dp(72)
+        return self._page(ui, phone, page, "App info", rows, back)
 
     def _main(self, ui: Ui, phone: VirtualPhone, task: Task, page: dict[str, Any]) -> View:
         g = phone.settings["global"]

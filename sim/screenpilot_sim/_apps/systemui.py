@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .._ui import Paint, Ui, View
+from .._ui import Paint, Ui, View, text_width
 
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "notification_shade", "recents_window", "status_bar"]
+__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "notification_shade", "recents_window", "status_bar",
+           "text_toolbar"]
 
 STATUS_DP = 28
 NAV_DP = 48
@@ -203,3 +204,33 @@ def notification_shade(ui: Ui, phone: VirtualPhone) -> View:
                    text="No notifications", rid=f"{SYSTEMUI}:id/no_notifications", package=SYSTEMUI,
                    paint=Paint(kind="text", color=(230, 230, 230), size=ui.sp(15), align="center")))
     return scrim
+
+
+def text_toolbar(ui: Ui, phone: VirtualPhone, field: View) -> View:
+    """The floating toolbar over a text selection: Cut, Copy, Paste, Select all (what applies)."""
+    t = ui.theme
+    value = field.field.value if field.field is not None else ""
+    s, e = phone.selection or (0, 0)
+    items = []
+    if e > s:
+        items += [("Cut", "cut"), ("Copy", "copy")]
+    if phone.clipboard:
+        items.append(("Paste", "paste"))
+    if value and (s, e) != (0, len(value)):
+        items.append(("Select all", "select_all"))
+    h = ui.dp(48)
+    widths = [text_width(label, ui.sp(14), True) + ui.dp(32) for label, _ in items]
+    total = sum(widths)
+    l, top, r, _b = field.box
+    x = max(ui.dp(8), min(ui.width - total - ui.dp(8), (l + r - total) // 2))
+    y = top - h - ui.dp(8) if top - h - ui.dp(8) > ui.top else field.box[3] + ui.dp(8)
+    bar = View(cls="android.widget.LinearLayout", box=(x, y, x + total, y + h), package=ui.package,
+               rid="android:id/floating_toolbar_menu_item_container", on_tap=lambda: None,
+               paint=Paint(kind="box", fill=t.surface_high, radius=ui.dp(8)))
+    for (label, action), w in zip(items, widths, strict=True):
+        bar.add(View(cls="android.widget.Button", box=(x, y, x + w, y + h), text=label, desc=label,
+                     rid="android:id/floating_toolbar_menu_item_text", package=ui.package, clickable=True,
+                     focusable=True, on_tap=lambda a=action: phone.text_action(a),
+                     paint=Paint(kind="text", color=t.on_surface, size=ui.sp(14), bold=True, align="center")))
+        x += w
+    return bar

@@ -183,7 +183,10 @@ def _am_start(ctx: CommandContext, args: list[str]) -> int:
         phone.force_stop(pkg)
     started = time.monotonic()
     running = phone.task_for(pkg) is not None
-    result = phone.start_activity(pkg, cls, page=page, extras=dict(it.extras))
+    extras = dict(it.extras)
+    if it.data and it.data.startswith("package:"):
+        extras.setdefault("package", it.data[len("package:"):])
+    result = phone.start_activity(pkg, cls, page=page, extras=extras)
     if result == "missing":
         full = (pkg + cls if cls and cls.startswith(".") else cls) or ""
         out("Error type 3\n")
@@ -390,8 +393,7 @@ def cmd(ctx: CommandContext) -> int:
 
 
 def _with_argv(ctx: CommandContext, argv: list[str]) -> CommandContext:
-    return CommandContext(argv=argv, stdin=ctx.stdin, stdout=ctx.stdout, stderr=ctx.stderr, env=ctx.env,
-                          shell=ctx.shell)
+    return ctx.derived(argv)
 
 
 @command("svc")

@@ -12,6 +12,7 @@ import re
 
 from .._keycodes import KEYCODES
 from .._shell import CommandContext
+from .._touch import MOVE_INTERVAL_MS
 from ._registry import command, java_exception
 
 __all__ = ["KEYCODES", "keycode_from_string"]
@@ -135,8 +136,31 @@ def _percent_s(text: str) -> str:
 
 
 def _wait(ctx: CommandContext, ms: float) -> bool:
-    """Sleep as the gesture lasts; True when the client went away meanwhile."""
-    return ms > 0 and ctx.cancelled.wait(ms / 1000.0)
+    """Sleep as the gesture lasts (phone time); True when the client went away meanwhile."""
+    return ms > 0 and ctx.phone.clock.sleep(ms / 1000.0, ctx.cancelled)
+
+
+def _stroke(ctx: CommandContext, x1: float, y1: float, x2: float, y2: float, duration_ms: int, *,
+            hold_first: bool) -> int:
+    """InputShellCommand's swipe: DOWN, MOVEs along the line for the duration (one per frame), UP; a
+    drag-and-drop first holds still for the long-press timeout. Each event happens when it says, so a
+    long press fires while the finger is still down."""
+    phone = ctx.phone
+    clock = phone.clock
+    phone.motion("DOWN", x1, y1)
+    if hold_first and clock.sleep(phone.touch.long_press_timeout(), ctx.cancelled):
+        phone.motion("CANCEL", x1, y1)
+        return 130
+    start = clock.uptime()
+    end = start + duration_ms / 1000.0
+    while (now := clock.uptime()) < end:
+        a = (now - start) / max(1e-9, end - start)
+        phone.motion("MOVE", x1 + (x2 - x1) * a, y1 + (y2 - y1) * a)
+        if clock.sleep(min(MOVE_INTERVAL_MS / 1000.0, end - now), ctx.cancelled):
+            phone.motion("CANCEL", x2, y2)
+            return 130
+    phone.motion("UP", x2, y2)
+    return 0
 
 
 @command("input")
@@ -212,13 +236,9 @@ def _run(ctx: CommandContext, arg: str, args: _Args, display: int) -> int:
         duration = _int(d) if d is not None else -1
         if duration < 0:
             duration = 300
-        if arg == "draganddrop" and _wait(ctx, 500):
-            return 130
-        if _wait(ctx, duration):
-            return 130
-        if on_screen:
-            phone.swipe(x1, y1, x2, y2, duration + (500 if arg == "draganddrop" else 0))
-        return 0
+        if not on_screen:
+            return 130 if _wait(ctx, duration) else 0
+        return _stroke(ctx, x1, y1, x2, y2, duration, hold_first=arg == "draganddrop")
     if arg == "motionevent":
         action = args.required().upper()
         if action not in ("DOWN", "UP", "MOVE", "CANCEL"):

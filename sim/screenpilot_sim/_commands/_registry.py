@@ -43,7 +43,7 @@ def locked_output(ctx: CommandContext) -> Iterator[CommandContext]:
     """Hold the phone's lock while a command reads its state, but write the output only after the
     lock is released: a client that stops reading must not stall the phone for everyone else."""
     out, err = BufferOutput(), BufferOutput()
-    inner = CommandContext(argv=ctx.argv, stdin=ctx.stdin, stdout=out, stderr=err, env=ctx.env, shell=ctx.shell)
+    inner = ctx.derived(ctx.argv, stdout=out, stderr=err)
     try:
         with ctx.phone.lock:
             yield inner

@@ -535,22 +535,97 @@ def ime(ctx: CommandContext) -> int:
 
 
 # -- processes, time, identity ------------------------------------------------------------------------------
+def _process_rows(phone: Any) -> list[tuple[str, int, int, str, str]]:
+    """(user, pid, ppid, name, command line) of everything running: system, apps, shell commands."""
+    rows = [("root", 1, 0, "init", "/system/bin/init second_stage"),
+            ("system", 612, 1, "system_server", "system_server"),
+            ("u0_a100", 1540, 310, "com.android.systemui", "com.android.systemui"),
+            ("shell", 4241, 1, "adbd", "/apex/com.android.adbd/bin/adbd --root_seclabel=u:r:su:s0"),
+            ("shell", phone.shell_pid, 4241, "sh", "sh")]
+    rows += [("u0_a1" + str(t.id).zfill(2), _pid(phone, t.package), 310, t.package, t.package) for t in phone.tasks]
+    rows += [(p.user, p.pid, p.ppid, p.name, p.command_line) for p in phone.procs.running()]
+    return rows
+
+
 @command("ps")
 def ps(ctx: CommandContext) -> int:
     phone = ctx.phone
+    full = any(a in ("-A", "-e", "-ef", "-Af") for a in ctx.argv[1:])
     ctx.out("USER            PID   PPID     VSZ    RSS WCHAN            ADDR S NAME                       \n")
-    rows = [("root", 1, 0, "init"), ("system", 612, 1, "system_server"), ("u0_a100", 1540, 310, "com.android.systemui"),
-            ("shell", 4241, 1, "adbd"), ("shell", phone.shell_pid, 4241, "sh")]
-    rows += [("u0_a1" + str(t.id).zfill(2), _pid(phone, t.package), 310, t.package) for t in phone.tasks]
-    for user, pid, ppid, name in rows:
+    for user, pid, ppid, name, cmdline in _process_rows(phone):
+        if not full and user != "shell":
+            continue
         ctx.out(f"{user:<12} {pid:>6} {ppid:>6} 1234567  98765 0                   0 S {name}\n")
     return 0
 
 
+def _matches(ctx: CommandContext, args: list[str]) -> tuple[list[tuple[str, int, int, str, str]], list[str]]:
+    """pgrep/pkill: the processes whose name (``-f``: command line; ``-x``: exactly) matches."""
+    import re as _re
+
+    flags = {a for a in args if a in ("-f", "-x", "-l")}
+    patterns = [a for a in args if not a.startswith("-")]
+    rows = []
+    for row in _process_rows(ctx.phone):
+        subject = row[4] if "-f" in flags else row[3]
+        for pat in patterns:
+            try:
+                hit = _re.fullmatch(pat, subject) if "-x" in flags else _re.search(pat, subject)
+            except _re.error:
+                hit = pat in subject
+            if hit:
+                rows.append(row)
+                break
+    return rows, patterns
+
+
+@command("pgrep")
+def pgrep(ctx: CommandContext) -> int:
+    rows, patterns = _matches(ctx, ctx.argv[1:])
+    if not patterns:
+        ctx.err("pgrep: Need 1 argument\n")
+        return 1
+    for _user, pid, _ppid, name, _cmd in rows:
+        ctx.out(f"{pid} {name}\n" if "-l" in ctx.argv else f"{pid}\n")
+    return 0 if rows else 1
+
+
+@command("pkill")
+def pkill(ctx: CommandContext) -> int:
+    """``pkill [-SIGNAL] [-f] [-x] PATTERN``: signal matching processes; other users' (apps') are refused."""
+    from .._procs import SIGNALS
+
+    sig = SIGNALS["TERM"]
+    args = []
+    for a in ctx.argv[1:]:
+        name = a[1:].upper().removeprefix("SIG") if a.startswith("-") else ""
+        if name.isdigit():
+            sig = int(name)
+        elif name in SIGNALS:
+            sig = SIGNALS[name]
+        else:
+            args.append(a)
+    rows, patterns = _matches(ctx, args)
+    if not patterns:
+        ctx.err("pkill: Need 1 argument\n")
+        return 1
+    status = 1
+    for user, pid, _ppid, _name, _cmd in rows:
+        if pid == ctx.phone.shell_pid or (ctx.scope is not None and ctx.phone.procs.get(pid) is not None
+                                          and ctx.phone.procs.get(pid).scope is ctx.scope):
+            continue  # pkill never signals itself
+        if user != "shell":
+            ctx.err(f"pkill: kill {pid}: Operation not permitted\n")
+            continue
+        if ctx.phone.procs.signal(pid, sig):
+            status = 0
+    return status
+
+
 @command("pidof")
 def pidof(ctx: CommandContext) -> int:
-    phone = ctx.phone
-    pids = [str(_pid(phone, t.package)) for t in phone.tasks if t.package in ctx.argv[1:]]
+    names = set(ctx.argv[1:])
+    pids = [str(pid) for _u, pid, _pp, name, _c in _process_rows(ctx.phone) if name in names]
     if not pids:
         return 1
     ctx.out(" ".join(pids) + "\n")
@@ -699,10 +774,7 @@ def toybox(ctx: CommandContext) -> int:
     if fn is None:
         ctx.err(f"toybox: Unknown command {name}\n")
         return 1
-    from .._shell import CommandContext as Ctx
-
-    return fn(Ctx(argv=ctx.argv[1:], stdin=ctx.stdin, stdout=ctx.stdout, stderr=ctx.stderr, env=ctx.env,
-                  shell=ctx.shell))
+    return fn(ctx.derived(ctx.argv[1:]))
 
 
 @command("reboot")
