@@ -8,7 +8,15 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ._errors import ActionError, describe_validation_error
-from ._models import DESKTOP_ACTIONS, PHONE_ACTIONS, Action, BaseAction, DesktopAction, DeviceKind, PhoneAction
+from ._models import (
+    DESKTOP_ACTIONS,
+    PHONE_ACTIONS,
+    Action,
+    BaseAction,
+    DesktopAction,
+    DeviceKind,
+    PhoneAction,
+)
 
 __all__ = ["action_adapter", "parse_action"]
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import ActionError
-from ._geometry import Point
 from ._keys import ANDROID_KEYCODES, DESKTOP_KEYS, normalize_desktop_key, normalize_phone_key
 from ._models import (
     DESKTOP_ACTIONS,

@@ -7,21 +7,18 @@ and callers that bring their own device or backend.
 from ._budgets import Budgets
 from ._checkpoint import CHECKPOINT_FILE, PruningSqliteSaver, open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
-from ._devices import DEVICE_SPECS, OpenedDevice, open_device, parse_device_spec
 from ._graph import NODES, build_graph
 from ._run import ConfirmRequest, RunResult, run
 from ._secrets import ENV_PREFIX, SecretError, Secrets, secret_names
 
 __all__ = [
     "CHECKPOINT_FILE",
-    "DEVICE_SPECS",
     "ENV_PREFIX",
     "NODES",
     "Budgets",
     "ConfirmMode",
     "ConfirmRequest",
     "Event",
-    "OpenedDevice",
     "PruningSqliteSaver",
     "RunContext",
     "RunResult",
@@ -29,8 +26,6 @@ __all__ = [
     "Secrets",
     "build_graph",
     "open_checkpointer",
-    "open_device",
-    "parse_device_spec",
     "run",
     "secret_names",
 ]

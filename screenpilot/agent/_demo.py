@@ -16,7 +16,7 @@ from ..actions import Size, Tap, Terminate
 from ..errors import ScreenPilotError
 from ..planner import ScriptedBackend, dialect_for
 
-__all__ = ["DEMO_SPEC", "DEMO_TASK", "demo_backend", "demo_replies", "demo_targets", "prepare_demo_phone"]
+__all__ = ["DEMO_SPEC", "DEMO_TASK", "demo_backend", "demo_from_spec", "demo_replies", "demo_targets", "prepare_demo_phone"]
 
 DEMO_SPEC = "scripted:demo"
 DEMO_TASK = "Turn on Wi-Fi"
@@ -88,6 +88,11 @@ def demo_replies() -> list[str]:
 
 def demo_backend() -> ScriptedBackend:
     return ScriptedBackend(demo_replies(), name=DEMO_SPEC)
+
+
+def demo_from_spec(_rest: str, **options: Any) -> ScriptedBackend:
+    """``scripted:demo`` as the backend table builds it."""
+    return ScriptedBackend(demo_replies(), name=DEMO_SPEC, **options)
 
 
 def check_demo(task: str, device: Any) -> None:

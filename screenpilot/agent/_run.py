@@ -23,23 +23,19 @@ from typing import Any
 from langgraph.types import Command
 
 from ..actions import Policy
-from ..devices import Device
+from ..devices import Device, OpenedDevice, open_device
 from ..errors import ScreenPilotError, Stopped
 from ..perception import SettleOptions
-from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for
+from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for, parse_backend_spec
 from ..trajectories import ActionJournal, EpisodeMeta, Recorder, TokenUsage, load_meta
 from ._budgets import Budgets
 from ._checkpoint import open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
-from ._demo import DEMO_SPEC, check_demo, demo_backend, prepare_demo_phone
-from ._devices import OpenedDevice, open_device
+from ._demo import DEMO_SPEC, check_demo, prepare_demo_phone
 from ._graph import build_graph
 from ._secrets import Secrets, secret_names
 
 __all__ = ["ConfirmRequest", "RunResult", "run"]
-
-DEFAULT_DIALECT = "qwen2.5-vl"
-
 
 @dataclass(frozen=True)
 class ConfirmRequest:
@@ -88,12 +84,6 @@ def _software() -> dict[str, str]:
 def _run_id(task: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")[:32].strip("-") or "run"
     return f"{datetime.now():%Y%m%d-%H%M%S}-{slug}-{uuid.uuid4().hex[:6]}"
-
-
-def _backend(spec: str) -> Backend:
-    if spec.strip().lower() == DEMO_SPEC:
-        return demo_backend()
-    return backend_from_spec(spec)
 
 
 def _dialect_options(dialect: Dialect) -> dict[str, Any]:
@@ -167,10 +157,10 @@ def run(
         secrets = Secrets.for_task(task, file=secrets_file)
 
         history = history or HistoryPolicy()
-        demo = isinstance(model_spec, str) and model_spec.strip().lower() == DEMO_SPEC
+        demo = isinstance(model_spec, str) and parse_backend_spec(model_spec)[0].name == "demo"
         if demo and isinstance(device_spec, str):
             check_demo(task, device_spec)
-        backend = _backend(model_spec) if isinstance(model_spec, str) else model_spec  # a bad spec fails first
+        backend = backend_from_spec(model_spec) if isinstance(model_spec, str) else model_spec  # a bad spec fails first
         stack.callback(backend.close)
         opened: OpenedDevice | None = None
         if isinstance(device_spec, str):
@@ -183,7 +173,7 @@ def run(
         if isinstance(dialect, str) or dialect is None:
             kind = "phone" if the_device.kind == "phone" else "desktop"
             # a resumed run must read coordinates in the very space it started with
-            the_dialect = dialect_for(dialect or DEFAULT_DIALECT, kind, **dialect_options)
+            the_dialect = dialect_for(dialect, kind, **dialect_options)
         else:
             the_dialect = dialect
 

@@ -6,16 +6,20 @@ stderr and a non-zero exit code; a traceback means a bug in ScreenPilot.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
+from screenpilot_sim import SimError
 
 from ..actions import ActionError
 from ..errors import ScreenPilotError
 from ._app import app, err
 
-# Each verb module registers its command on import; the order here is the order of `screenpilot --help`.
-from . import _run, _replay, _view, _export, _eval, _resize, _actions, _sim  # noqa: E402, F401, I001
+VERBS = ("_run", "_replay", "_view", "_export", "_eval", "_resize", "_actions", "_sim")
+"""The verb modules, each registering its command on import, in the order ``screenpilot --help`` lists them."""
+for _verb in VERBS:
+    importlib.import_module(f".{_verb}", __name__)
 
 __all__ = ["app", "main"]
 
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(message + hint, getattr(exc, "exit_code", 2))
     except ActionError as exc:
         _fail(f"invalid action: {exc}", 1)
-    except _sim.SimError as exc:
+    except SimError as exc:
         _fail(str(exc), 1)
     except ScreenPilotError as exc:
         _fail(str(exc), 1)

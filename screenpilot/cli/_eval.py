@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ..devices import device_help
+from ..planner import backend_help, dialect_help
 from ._app import app, out
 
 
@@ -15,10 +17,9 @@ def eval_cmd(
                                                           "desktop, a group or tag (settings, dialog), an id, a glob "
                                                           "(clock.*), or YAML files/folders [default: every scenario "
                                                           "for the device].")] = None,
-    device: Annotated[str, typer.Option(help="sim | android[:SERIAL] | desktop[:MONITOR]")] = "sim",
-    model: Annotated[str, typer.Option(help="reference (the scenarios' reference solutions), reference:negative (their "
-                                            "negative controls), or a backend spec: local:PATH, openai:URL#MODEL, ...")] = "reference",
-    dialect: Annotated[str | None, typer.Option(help="qwen2.5-vl | qwen3-vl | ui-tars-1.5 | ui-tars-1.0  [default: qwen2.5-vl]")] = None,
+    device: Annotated[str, typer.Option(help=device_help("sim"))] = "sim",
+    model: Annotated[str, typer.Option(help=backend_help("eval") + " (default: reference)")] = "reference",
+    dialect: Annotated[str | None, typer.Option(help=dialect_help())] = None,
     repeat: Annotated[int, typer.Option(min=1, help="Run each scenario N times (seeds S, S+1, ...).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first run's parameters.")] = 0,
     out_dir: Annotated[str, typer.Option("--out", help="Folder in which the evaluation's folder is made.")] = "runs",

@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 
 import typer
 
+from ..devices import device_help
 from ._app import app, out
 
 
 @app.command("replay")
 def replay_cmd(
     episode: Annotated[str, typer.Argument(metavar="EPISODE", help="The episode folder to replay.")],
-    device: Annotated[str | None, typer.Option(help="sim | android[:SERIAL] | desktop[:MONITOR]  [default: the "
-                                                    "episode's device if it was sim, else required]")] = None,
+    device: Annotated[str | None, typer.Option(help=device_help("the episode's device if it was sim, else required"))] = None,
     out_dir: Annotated[str, typer.Option("--out", help="Folder in which the replay's episode folder is made.")] = "runs",
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of the screen that may differ from the "
                                              "recorded one before a step counts as diverged.")] = 0.10,
@@ -26,8 +26,8 @@ def replay_cmd(
 ) -> None:
     """Re-execute a recorded episode's device actions on a device, checking the screen before each; the replay is
     recorded as a new episode linked to its source. Exit codes as for run (5: stopped on divergence)."""
-    from ..agent import open_device, parse_device_spec
     from ..agent._demo import DEMO_SPEC, prepare_demo_phone
+    from ..devices import open_device, parse_device_spec
     from ..perception import SettleOptions
     from ..trajectories import ReplayOptions, load_meta, replay
 

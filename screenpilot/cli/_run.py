@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from ..actions import Policy
+from ..devices import device_help
+from ..planner import backend_help, dialect_help
 from ._app import app, err, out
 
 _CAPTURES = ("auto", "stream", "screencap", "png", "raw")
@@ -15,10 +17,9 @@ _CAPTURES = ("auto", "stream", "screencap", "png", "raw")
 @app.command()
 def run(
     task: Annotated[str | None, typer.Argument(help="What the agent should do, in words (omit with --resume).")] = None,
-    device: Annotated[str | None, typer.Option(help="sim | android[:SERIAL] | desktop[:MONITOR]  [default: sim]")] = None,
-    model: Annotated[str, typer.Option(help="Backend spec: local:PATH, openai:URL#MODEL, scripted:FILE|MODULE:FUNC, "
-                                            "replay:EPISODE, or scripted:demo (the built-in demo).")] = "scripted:demo",
-    dialect: Annotated[str | None, typer.Option(help="qwen2.5-vl | qwen3-vl | ui-tars-1.5 | ui-tars-1.0  [default: qwen2.5-vl]")] = None,
+    device: Annotated[str | None, typer.Option(help=device_help("sim"))] = None,
+    model: Annotated[str, typer.Option(help=backend_help("run") + " (default: scripted:demo, the built-in demo)")] = "scripted:demo",
+    dialect: Annotated[str | None, typer.Option(help=dialect_help())] = None,
     max_steps: Annotated[int, typer.Option(min=1, help="Model turns before the run stops (invalid ones count).")] = 30,
     max_time: Annotated[float, typer.Option(min=1, help="Active seconds before the run stops.")] = 1800.0,
     max_invalid: Annotated[int, typer.Option(min=1, help="Outputs in a row that could not be executed before it stops.")] = 3,
@@ -38,9 +39,10 @@ def run(
     Exit codes: 0 success, 3 failure, 4 infeasible, 5 aborted (1: an error, 2: bad usage, 130: Ctrl-C).
     """
     from ..actions import DESKTOP_ACTIONS, PHONE_ACTIONS
-    from ..agent import Budgets, parse_device_spec
+    from ..agent import Budgets
     from ..agent import run as run_agent
     from ..agent._console import LiveView, PromptConfirmer, summary
+    from ..devices import parse_device_spec
 
     if yes and no_input:
         raise typer.BadParameter("--yes and --no-input contradict each other: pick one", param_hint="--yes")

@@ -15,21 +15,35 @@ from ._errors import (
     ServerUnavailable,
     UnsupportedAction,
 )
+from ._kinds import (
+    DEVICE_KINDS,
+    DEVICE_SPECS,
+    BadDeviceSpec,
+    DeviceKindEntry,
+    OpenedDevice,
+    device_help,
+    open_device,
+    parse_device_spec,
+)
 from ._protocol import ActionResult, Device, DeviceInfo
 from .android import AndroidDevice
 from .desktop import AccessibilityUnavailable, AgentStopped, DesktopDevice, KillSwitch, Monitor
 
 __all__ = [
+    "DEVICE_KINDS",
+    "DEVICE_SPECS",
     "AccessibilityUnavailable",
     "ActionOutcomeUnknown",
     "ActionResult",
     "AgentStopped",
     "AndroidDevice",
+    "BadDeviceSpec",
     "CaptureFailed",
     "DesktopDevice",
     "Device",
     "DeviceError",
     "DeviceInfo",
+    "DeviceKindEntry",
     "DeviceNotFound",
     "DeviceOffline",
     "DeviceTimeout",
@@ -37,6 +51,10 @@ __all__ = [
     "DisplayUnavailable",
     "KillSwitch",
     "Monitor",
+    "OpenedDevice",
     "ServerUnavailable",
     "UnsupportedAction",
+    "device_help",
+    "open_device",
+    "parse_device_spec",
 ]

@@ -7,13 +7,14 @@ distribution; this module only translates its errors into the runtime's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from ._errors import ServerUnavailable
+from ._kinds import OpenedDevice
 
-__all__ = ["start_sim_phone"]
+__all__ = ["open_sim", "start_sim_phone"]
 
 
 @contextmanager
@@ -29,3 +30,25 @@ def start_sim_phone(*, width: int = 1080, height: int = 2400, animation_ms: floa
         except SimError as exc:
             raise ServerUnavailable(exc.message, hint=exc.hint or "check that the adb binary runs (adb version)") from None
         yield sim
+
+
+def open_sim(_arg: str = "", *, sim_setup: Callable[[Any], None] | None = None, **options: Any) -> OpenedDevice:
+    """The ``sim`` device kind: a virtual phone, its private adb server, and the Android driver on it.
+
+    ``sim_setup(phone)`` runs on the in-process phone before the driver connects (the demo switches
+    Wi-Fi off; scenarios keep the phone to check its state).
+    """
+    from .android import AndroidDevice
+
+    stack = ExitStack()
+    try:
+        sim = stack.enter_context(start_sim_phone())
+        if sim_setup is not None:
+            sim_setup(sim.phone)
+        device = AndroidDevice(sim.serial, host="127.0.0.1", port=sim.adb_port, **options)
+    except BaseException:
+        stack.close()
+        raise
+    opened = OpenedDevice(device, "sim", note=f"virtual phone {sim.serial} (private adb server on 127.0.0.1:{sim.adb_port})")
+    opened.resources.push(stack)
+    return opened

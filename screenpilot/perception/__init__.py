@@ -3,8 +3,8 @@
 from ._coords import Convention, CoordinateSpace, DeviceAction, ModelAction
 from ._frame import Frame, FrameFormat
 from ._resize import MAX_RATIO, QWEN3_FACTOR, QWEN25_FACTOR, image_tokens, smart_resize
-from ._uitree import parse_uiautomator
 from ._settle import SettleOptions, SettleResult, frame_difference, settle_screen, wait_until_settled
+from ._uitree import parse_uiautomator
 
 __all__ = [
     "MAX_RATIO",

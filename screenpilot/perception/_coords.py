@@ -56,12 +56,17 @@ class CoordinateSpace(BaseModel):
     def _scale(self) -> tuple[float, float]:
         return self.device.width / self.model.width, self.device.height / self.model.height
 
-    def contains(self, point: Point) -> bool:
-        """Whether a model-space point is on the screen (relative grids include their upper end)."""
+    @property
+    def largest(self) -> Point:
+        """The largest valid model coordinates: a relative grid includes its upper end (0..1000), an
+        image's pixels end one short of its size (0..w-1). The one place that rule is written."""
         w, h = self.model
-        if self.convention == "relative":
-            return 0 <= point.x <= w and 0 <= point.y <= h
-        return 0 <= point.x < w and 0 <= point.y < h
+        return Point(w, h) if self.convention == "relative" else Point(w - 1, h - 1)
+
+    def contains(self, point: Point) -> bool:
+        """Whether a model-space point is on the screen."""
+        hi = self.largest
+        return 0 <= point.x <= hi.x and 0 <= point.y <= hi.y
 
     def to_device_point(self, point: Point) -> Point:
         """Model space -> the device pixel under it (integers, clamped onto the screen)."""
@@ -83,7 +88,7 @@ class CoordinateSpace(BaseModel):
     def check(self, action: BaseAction) -> list[str]:
         """Model-space bounds problems, worded in the model's own numbers."""
         w, h = self.model
-        hi_x, hi_y = (w, h) if self.convention == "relative" else (w - 1, h - 1)
+        hi_x, hi_y = (f"{v:g}" for v in self.largest)
         what = f"0..{w} grid" if self.convention == "relative" else f"{w}x{h} {'screen' if self.identity else 'image'}"
         return [
             f"{action.action}.{name} ({p.x:g}, {p.y:g}) is outside the {what}: x must be in 0..{hi_x} and y in 0..{hi_y}"

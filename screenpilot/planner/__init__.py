@@ -10,25 +10,37 @@ One step, as the agent drives it::
     plan.model_action                              # -> CoordinateSpace.to_device in the agent
 """
 
-from ._backend import SPEC_FORMS, Backend, backend_from_spec
+from ._backend import (
+    BACKENDS,
+    SPEC_FORMS,
+    Backend,
+    BackendKind,
+    backend_from_spec,
+    backend_help,
+    parse_backend_spec,
+)
 from ._dialect import Dialect, Plan
 from ._errors import BackendError, BudgetExceeded, ModelNotFound, ParseError, ScriptExhausted
 from ._history import HistoryPolicy, HistoryStep
 from ._qwen import Qwen3VL, Qwen25VL
-from ._registry import DIALECTS, dialect_for
+from ._registry import DEFAULT_DIALECT, DIALECTS, DialectEntry, dialect_for, dialect_help, resolve_dialect
 from ._request import Completion, ImagePart, Message, ModelRequest, TextPart, TokenCounter, estimate_tokens
 from ._scripted import ReplayBackend, ScriptedBackend, read_raw_outputs
 from ._templates import render
 from ._uitars import UITars10, UITars15
 
 __all__ = [
+    "BACKENDS",
+    "DEFAULT_DIALECT",
     "DIALECTS",
     "SPEC_FORMS",
     "Backend",
     "BackendError",
+    "BackendKind",
     "BudgetExceeded",
     "Completion",
     "Dialect",
+    "DialectEntry",
     "HistoryPolicy",
     "HistoryStep",
     "ImagePart",
@@ -37,8 +49,8 @@ __all__ = [
     "ModelRequest",
     "ParseError",
     "Plan",
-    "Qwen25VL",
     "Qwen3VL",
+    "Qwen25VL",
     "ReplayBackend",
     "ScriptExhausted",
     "ScriptedBackend",
@@ -47,8 +59,12 @@ __all__ = [
     "UITars10",
     "UITars15",
     "backend_from_spec",
+    "backend_help",
     "dialect_for",
+    "dialect_help",
     "estimate_tokens",
+    "parse_backend_spec",
     "read_raw_outputs",
     "render",
+    "resolve_dialect",
 ]

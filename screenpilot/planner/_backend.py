@@ -1,23 +1,20 @@
-"""The backend protocol, and the one spec string that chooses a backend.
+"""The backend protocol, and ONE table of the spec strings that choose a backend (``--model``).
 
 A backend turns a ModelRequest into a Completion (text + latency + token usage) and knows nothing of
-dialects or actions, so any dialect runs on any backend. Four exist: ``local:PATH_OR_HUB_ID``
-(transformers in this process), ``openai:URL#MODEL`` (any chat-completions server),
-``scripted:FILE_OR_MODULE:FUNC`` (replies from a list or a function) and ``replay:EPISODE_DIR``
-(a recorded episode's raw outputs, in order).
+dialects or actions, so any dialect runs on any backend. Every verb parses ``--model`` through
+:func:`parse_backend_spec` and writes its help with :func:`backend_help`, so the forms cannot drift.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from ._errors import BackendError
 from ._request import Completion, ModelRequest
 
-__all__ = ["SPEC_FORMS", "Backend", "backend_from_spec"]
-
-SPEC_FORMS = ("local:PATH_OR_HUB_ID", "openai:URL#MODEL", "scripted:FILE.json|FILE.jsonl|MODULE:FUNCTION",
-              "replay:EPISODE_DIR")
+__all__ = ["BACKENDS", "SPEC_FORMS", "Backend", "BackendKind", "backend_from_spec", "backend_help", "parse_backend_spec"]
 
 
 @runtime_checkable
@@ -31,31 +28,75 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class BackendKind:
+    """One form of ``--model``: how it is written, what it is, and what builds it.
+
+    ``build`` names the builder as ``module:function`` (called with the text after the scheme and the
+    caller's options), imported on first use: rooms above the planner provide some (the built-in demo,
+    the scenarios' reference solutions) without the planner importing them. ``exact`` makes a row match
+    only those whole specs (checked before the schemes); ``commands`` are the verbs that take it.
+    """
+
+    name: str
+    form: str
+    summary: str
+    build: str | None
+    exact: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ("run", "eval", "collect")
+
+    def make(self, rest: str, **options: Any) -> Backend:
+        if self.build is None:
+            raise BackendError(f"{self.form} is not a model a run can ask",
+                               hint=f"use it with screenpilot {' or '.join(self.commands)}")
+        module, _, path = self.build.partition(":")
+        target: Any = importlib.import_module(module, __package__)
+        for attr in path.split("."):
+            target = getattr(target, attr)
+        return target(rest, **options)  # type: ignore[no-any-return]
+
+
+BACKENDS: dict[str, BackendKind] = {
+    k.name: k
+    for k in (
+        BackendKind("demo", "scripted:demo", "the built-in demo (Turn on Wi-Fi on the virtual phone)",
+                    "screenpilot.agent._demo:demo_from_spec", exact=("scripted:demo",), commands=("run", "replay")),
+        BackendKind("reference", "reference[:negative]", "each scenario's reference solution (or its negative control)",
+                    None, exact=("reference", "reference:negative"), commands=("eval", "collect")),
+        BackendKind("local", "local:PATH_OR_HUB_ID", "transformers in this process", "._local:LocalBackend"),
+        BackendKind("openai", "openai:URL#MODEL", "any OpenAI-compatible chat server (vLLM, SGLang, DashScope...)",
+                    "._openai:from_spec"),
+        BackendKind("scripted", "scripted:FILE.json|FILE.jsonl|MODULE:FUNCTION", "replies from a list or a function",
+                    "._scripted:ScriptedBackend.from_spec"),
+        BackendKind("replay", "replay:EPISODE_DIR", "a recorded episode's raw outputs, in order",
+                    "._scripted:ReplayBackend"),
+    )
+}
+
+SPEC_FORMS = tuple(k.form for k in BACKENDS.values() if k.build is not None and "run" in k.commands)
+
+
+def parse_backend_spec(spec: str) -> tuple[BackendKind, str]:
+    """The row a spec is written in, and the text after its scheme; one clear error for anything else."""
+    text = spec.strip()
+    for kind in BACKENDS.values():
+        if kind.exact and text.lower() in kind.exact:
+            return kind, text.partition(":")[2]
+    scheme, sep, rest = text.partition(":")
+    kind = BACKENDS.get(scheme.strip().lower())
+    if kind is None or kind.exact or not sep or not rest.strip():
+        forms = ", ".join(k.form for k in BACKENDS.values())
+        what = f"unknown backend {scheme.strip()!r} in {spec!r}" if sep and kind is None else f"not a backend spec: {spec!r}"
+        raise BackendError(what, hint="use one of " + forms)
+    return kind, rest.strip()
+
+
 def backend_from_spec(spec: str, **options: Any) -> Backend:
-    """Build the backend a spec string names; ``options`` go to its constructor (timeouts, dtype, ...)."""
-    scheme, sep, rest = spec.partition(":")
-    if not sep or not rest.strip():
-        raise BackendError(f"not a backend spec: {spec!r}", hint="use one of " + ", ".join(SPEC_FORMS))
-    scheme = scheme.strip().lower()
-    rest = rest.strip()
-    if scheme == "local":
-        from ._local import LocalBackend
+    """Build the backend a spec string names; ``options`` go to its builder (timeouts, dtype, ...)."""
+    kind, rest = parse_backend_spec(spec)
+    return kind.make(rest, **options)
 
-        return LocalBackend(rest, **options)
-    if scheme == "openai":
-        from ._openai import OpenAIBackend
 
-        url, hash_, model = rest.rpartition("#") if "#" in rest else (rest, "", "")
-        if not model.strip():
-            raise BackendError(f"the spec {spec!r} names no model",
-                               hint="write openai:URL#MODEL, e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-VL-7B-Instruct")
-        return OpenAIBackend(url, model.strip(), **options)
-    if scheme == "scripted":
-        from ._scripted import ScriptedBackend
-
-        return ScriptedBackend.from_spec(rest, **options)
-    if scheme == "replay":
-        from ._scripted import ReplayBackend
-
-        return ReplayBackend(rest, **options)
-    raise BackendError(f"unknown backend {scheme!r} in {spec!r}", hint="use one of " + ", ".join(SPEC_FORMS))
+def backend_help(command: str = "run") -> str:
+    """``--model``'s help for a verb, written from the table."""
+    return "Model: " + " | ".join(k.form for k in BACKENDS.values() if command in k.commands) + "."

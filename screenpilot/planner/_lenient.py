@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Loaded", "balanced_objects", "find_tool_calls", "load_object", "tagged", "strip_fences"]
+__all__ = ["Loaded", "balanced_objects", "find_tool_calls", "load_object", "strip_fences", "tagged"]
 
 MAX_CHARS = 200_000
 """Longer replies are cut: no real action needs more, and the lenient scans stay linear and quick."""

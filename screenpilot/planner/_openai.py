@@ -19,7 +19,7 @@ import httpx
 from ._errors import BackendError
 from ._request import Completion, ModelRequest
 
-__all__ = ["API_KEY_VARS", "OpenAIBackend"]
+__all__ = ["API_KEY_VARS", "OpenAIBackend", "from_spec"]
 
 API_KEY_VARS = ("SCREENPILOT_API_KEY", "OPENAI_API_KEY", "DASHSCOPE_API_KEY")
 """Where the API key is looked for, in order (a local vLLM needs none)."""
@@ -135,6 +135,15 @@ class OpenAIBackend:
             attempts=attempts,
             extra={} if isinstance(content, str) else {"non_text_reply": type(content).__name__},
         )
+
+
+def from_spec(rest: str, **options: Any) -> OpenAIBackend:
+    """``URL#MODEL`` (the text after ``openai:``) as a backend."""
+    url, _, model = rest.rpartition("#") if "#" in rest else (rest, "", "")
+    if not model.strip() or not url.strip():
+        raise BackendError(f"the spec 'openai:{rest}' names no model",
+                           hint="write openai:URL#MODEL, e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-VL-7B-Instruct")
+    return OpenAIBackend(url.strip(), model.strip(), **options)
 
 
 def _int(value: Any) -> int | None:

@@ -10,7 +10,6 @@ lines, scripted replies), and error messages worded in the dialect's own names.
 from __future__ import annotations
 
 import copy
-
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from ..agent import parse_device_spec
-from ._errors import ScenarioError
-from ._eval import REFERENCE, EvalReport, ScenarioResult, evaluate, open_target
+from ..devices import parse_device_spec
+from ._eval import REFERENCE, EvalReport, ScenarioResult, choose_scenarios, evaluate, open_target
 from ._loader import builtin_scenarios, select_scenarios
 
 __all__ = ["eval_command", "list_command", "results_table"]
@@ -17,8 +16,7 @@ _MARK = {"passed": "[green]pass[/]", "failed": "[red]FAIL[/]", "error": "[magent
 
 
 def _kind(device: str) -> Literal["phone", "desktop"]:
-    kind, _ = parse_device_spec(device)
-    return "desktop" if kind == "desktop" else "phone"
+    return parse_device_spec(device)[0].kind
 
 
 def results_table(report: EvalReport) -> Any:
@@ -53,14 +51,7 @@ def list_command(console: Any, names: Sequence[str], device: str | None) -> None
 def eval_command(console: Any, names: Sequence[str], *, device: str, model: str, dialect: str | None, repeat: int,
                  seed: int | None, out: str, confirm: Literal["yes", "no"]) -> int:
     """Run the selection and print as it goes; the exit code: 0 all passed, 3 some did not."""
-    kind = _kind(device)
-    everything = select_scenarios(names, device=None if names else kind)
-    chosen = [s for s in everything if s.device == kind]
-    if not chosen:
-        other = sorted({s.device for s in everything})
-        raise ScenarioError(f"the selection holds only {' and '.join(other)} scenarios and --device {device} is a {kind}",
-                            hint="use --device desktop[:MONITOR] for desktop scenarios, sim or android[:SERIAL] for phone ones")
-    left_out = len(everything) - len(chosen)
+    chosen, left_out = choose_scenarios(names, device)
     if left_out:
         console.print(f"[dim]{left_out} scenarios for another kind of device left out[/]")
     what = "reference solutions" if model.lower() == REFERENCE else model

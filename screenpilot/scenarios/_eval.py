@@ -30,11 +30,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..actions import DeviceKind
-from ..agent import Budgets, open_device, parse_device_spec
+from ..agent import Budgets
 from ..agent import run as run_agent
-from ..devices import Device
+from ..devices import Device, open_device, parse_device_spec
 from ..errors import ScreenPilotError
-from ..planner import Backend, Completion, Dialect, ModelRequest, backend_from_spec, dialect_for
+from ..planner import (
+    Backend,
+    Completion,
+    Dialect,
+    ModelRequest,
+    backend_from_spec,
+    dialect_for,
+    parse_backend_spec,
+    resolve_dialect,
+)
 from ..trajectories import Recorder, atomic_write
 from ._checks import CheckResult, Ending, evaluate_checks
 from ._errors import ScenarioError, SetupFailed
@@ -50,7 +59,9 @@ __all__ = [
     "EvalReport",
     "ScenarioResult",
     "Target",
+    "choose_scenarios",
     "evaluate",
+    "evaluate_on",
     "open_target",
     "run_scenario",
 ]
@@ -58,7 +69,6 @@ __all__ = [
 REFERENCE = "reference"
 """``--model reference`` plays each scenario's reference solution; ``reference:negative`` its negative control."""
 RESULTS_FILE = "results.json"
-DEFAULT_DIALECT = "qwen2.5-vl"
 Status = Literal["passed", "failed", "error", "skipped"]
 
 
@@ -78,16 +88,41 @@ class Target:
         return self.device.kind
 
 
+def choose_scenarios(names: str | Sequence[str], device: str) -> tuple[list[ScenarioSpec], int]:
+    """The scenarios a selection names that run on ``device``'s kind, and how many of another kind it left out
+    (no names: every scenario for the device)."""
+    from ._loader import select_scenarios
+
+    kind = parse_device_spec(device)[0].kind
+    names = [names] if isinstance(names, str) else list(names)
+    everything = select_scenarios(names, device=None if names else kind)
+    chosen = [s for s in everything if s.device == kind]
+    if not chosen:
+        other = sorted({s.device for s in everything})
+        raise ScenarioError(f"the selection holds only {' and '.join(other)} scenarios and --device {device} is a {kind}",
+                            hint="use --device desktop[:MONITOR] for desktop scenarios, sim or android[:SERIAL] for phone ones")
+    return chosen, len(everything) - len(chosen)
+
+
+def evaluate_on(names: str | Sequence[str] = (), *, device: str = "sim", model: str | Backend = REFERENCE,
+                **options: Any) -> EvalReport:
+    """Choose the scenarios, open ``device`` and evaluate (``evaluate``'s options: dialect, repeat, seed, out...)."""
+    chosen, _ = choose_scenarios(names, device)
+    with open_target(device) as target:
+        return evaluate(chosen, target, model=model, **options)
+
+
 @contextmanager
 def open_target(spec: str) -> Iterator[Target]:
     """Open ``sim`` (one virtual phone for the whole evaluation, reset before each scenario),
     ``android[:SERIAL]`` or ``desktop[:MONITOR]``."""
-    kind, _arg = parse_device_spec(spec)
-    phones: list[Any] = []
-    opened = open_device(spec, sim_setup=phones.append if kind == "sim" else None)
+    entry, _arg = parse_device_spec(spec)
+    phones: list[Any] = []  # the in-process virtual phone, when the kind has one (sim)
+    opened = open_device(spec, sim_setup=phones.append if entry.name == "sim" else None)
     try:
         reset = phones[0].reset if phones else None
-        yield Target(opened.device, spec, reset=reset, real_phone=kind == "android", sim=phones[0] if phones else None)
+        yield Target(opened.device, spec, reset=reset, real_phone=entry.kind == "phone" and not phones,
+                     sim=phones[0] if phones else None)
     finally:
         opened.close()
 
@@ -236,10 +271,11 @@ def run_scenario(
         except SetupFailed as exc:
             result = ScenarioResult(**base, status="error", error=f"setup: {exc}")
             return result
-        the_dialect: Dialect = dialect_for(dialect or DEFAULT_DIALECT, target.kind)
+        the_dialect: Dialect = dialect_for(dialect, target.kind)
         problems: list[str] = []
-        if isinstance(model, str) and model.strip().lower() in (REFERENCE, f"{REFERENCE}:negative"):
-            negative = model.strip().lower().endswith(":negative")
+        kind, arg = parse_backend_spec(model) if isinstance(model, str) else (None, "")
+        if kind is not None and kind.name == REFERENCE:
+            negative = arg.lower() == "negative"
             steps = scenario.negative_solution() if negative else scenario.solution
             backend: Any = ReferenceBackend(steps, probe, the_dialect,
                                             name=f"{model.strip().lower()}:{scenario.id}")
@@ -312,13 +348,15 @@ def evaluate(
     instance every time), on ``target``; results.json is rewritten after each scenario."""
     if repeat < 1:
         raise ScenarioError("repeat must be at least 1")
+    reference = isinstance(model, str) and parse_backend_spec(model)[0].name == REFERENCE  # a bad spec: nothing made
+    resolve_dialect(dialect)
     folder = Path(out) / f"eval-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     folder.mkdir(parents=True, exist_ok=False)
     name = model if isinstance(model, str) else model.name
-    report = EvalReport(folder=str(folder), device=target.spec, model=name, dialect=dialect or DEFAULT_DIALECT,
+    report = EvalReport(folder=str(folder), device=target.spec, model=name, dialect=resolve_dialect(dialect).name,
                         seed=seed, repeat=repeat, started_at=time.time())
     shared: Backend | None = None
-    if isinstance(model, str) and not model.strip().lower().startswith(REFERENCE):
+    if isinstance(model, str) and not reference:
         shared = backend_from_spec(model)  # loaded once (a local model takes a while), closed at the end
         model = _Shared(shared)
     elif not isinstance(model, str):

@@ -6,13 +6,17 @@ error that says what was expected, never an empty report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ._errors import TrajectoryError
 
-__all__ = ["find_episodes", "package_version"]
+__all__ = ["EpisodeSources", "as_sources", "find_episodes", "package_version"]
+
+EpisodeSources = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+"""Where episodes are: one folder (an episode, or a folder of runs), str or Path, or a list of them."""
 
 _EPISODE_FILE = "episode.json"
 _MAX_DEPTH = 3
@@ -29,12 +33,19 @@ def _walk(folder: Path, depth: int) -> list[Path]:
     return found
 
 
-def find_episodes(paths: Iterable[Path | str]) -> list[Path]:
+def as_sources(sources: EpisodeSources) -> list[Path]:
+    """One folder (str or Path) or many, as a list: a bare string is a folder, never its characters."""
+    if isinstance(sources, (str, os.PathLike)):
+        return [Path(sources)]
+    return [Path(s) for s in sources]
+
+
+def find_episodes(paths: EpisodeSources) -> list[Path]:
     """Episode folders under ``paths`` (each an episode, or a folder of them up to 3 levels deep), in
     the order given and then by name, without repeats."""
     out: list[Path] = []
     seen: set[Path] = set()
-    for raw in paths:
+    for raw in as_sources(paths):
         path = Path(raw).expanduser()
         if not path.exists():
             raise TrajectoryError(f"{path} does not exist", hint="give an episode folder or a folder of runs (e.g. runs/)")

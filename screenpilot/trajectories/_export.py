@@ -12,7 +12,6 @@ numbers, and the images written are exactly the pixels those coordinates refer t
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -22,7 +21,7 @@ from typing import Any
 
 from ..actions import Point, Size, points_of
 from ..perception import CoordinateSpace, DeviceAction, ModelAction
-from ._discover import find_episodes, package_version
+from ._discover import EpisodeSources, find_episodes, package_version
 from ._errors import TrajectoryError
 from ._export_formats import EXPORT_FORMATS, FORMAT_OPTIONS, ExportFormat
 from ._reader import Episode, read_episode
@@ -44,7 +43,6 @@ __all__ = [
     "trainable",
 ]
 
-EpisodeSources = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 """What every function that takes episodes accepts: an episode folder or a folder of runs (str or
 Path), or a list of them."""
 LLAMAFACTORY_MAX_PIXELS = 768 * 768
@@ -205,7 +203,7 @@ def in_space(step: StepRecord, space: CoordinateSpace) -> ModelAction:
     if device.size != space.device:  # the frame the space was made for is the screen the action was on
         device = DeviceAction(action=_scale(device.action, device.size, space.device), size=space.device)
     mapped = space.to_model(device, integral=True)
-    hi_x, hi_y = (space.model.width, space.model.height) if space.convention == "relative" else (space.model.width - 1, space.model.height - 1)
+    hi_x, hi_y = space.largest
     fixed = {name: Point(min(max(p.x, 0), hi_x), min(max(p.y, 0), hi_y)) for name, p in points_of(mapped.action).items()}
     return ModelAction(action=mapped.action.model_copy(update=fixed), space=space) if fixed else mapped
 
@@ -274,19 +272,12 @@ def export_extra(module: str, purpose: str) -> Any:
                               hint="pip install 'screenpilot[export]'") from None
 
 
-def as_sources(sources: EpisodeSources) -> list[Path]:
-    """One folder (str or Path) or many, as a list: a bare string is a folder, never its characters."""
-    if isinstance(sources, (str, os.PathLike)):
-        return [Path(sources)]
-    return [Path(s) for s in sources]
-
-
 def select_episodes(sources: EpisodeSources, options: ExportOptions, report: ExportReport) -> list[Episode]:
     """The episodes to export: finished ones (unless asked otherwise), successful ones with
     --only-success, no replays unless --include-replays, and only the device kinds the format carries."""
     chosen = []
     kinds = options.spec.kinds
-    for folder in find_episodes(as_sources(sources)):
+    for folder in find_episodes(sources):
         try:
             episode = read_episode(folder)
         except TrajectoryError as exc:  # one damaged episode must not sink a whole export

@@ -78,7 +78,7 @@ def _not_trainable(step: StepRecord) -> str:
 
 def _dialect(episode: Episode, max_pixels: int | None) -> Dialect:
     kind = episode.meta.device.kind
-    name = episode.meta.dialect or "qwen2.5-vl"
+    name = episode.meta.dialect or None
     return dialect_for(name, kind, max_pixels=max_pixels) if max_pixels else dialect_for(name, kind)
 
 

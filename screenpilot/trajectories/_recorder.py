@@ -24,8 +24,8 @@ from typing import Any
 from ..actions import Element
 from ..perception import Frame
 from ._errors import RecordingError, TrajectoryError
-from ._reader import load_meta
 from ._jsonl import JsonlAppender, atomic_write, read_jsonl
+from ._reader import load_meta
 from ._schema import DecidedBy, EpisodeMeta, FrameRef, Outcome, StepRecord, TokenUsage
 from ._writer import BackgroundWriter
 

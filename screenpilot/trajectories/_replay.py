@@ -293,7 +293,7 @@ def _dialect(name: str, kind: str) -> Any:
     from ..planner import dialect_for
 
     try:
-        return dialect_for(name or "qwen2.5-vl", kind)  # type: ignore[arg-type]
+        return dialect_for(name or None, kind)  # type: ignore[arg-type]
     except Exception:  # noqa: BLE001 - an unknown dialect: steps keep device pixels only
         return None
 

@@ -16,7 +16,7 @@ import base64
 import io
 import time
 import webbrowser
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from ..actions import Point
-from ._discover import find_episodes, package_version
+from ._discover import EpisodeSources, as_sources, find_episodes, package_version
 from ._reader import Episode, read_episode
 from ._schema import StepRecord
 
@@ -255,7 +255,7 @@ def render_report(episodes: Sequence[Episode], *, max_image: int = MAX_IMAGE, ti
 
 
 def write_report(
-    sources: Iterable[Path | str],
+    sources: EpisodeSources,
     out: Path | str | None = None,
     *,
     max_image: int = MAX_IMAGE,
@@ -266,7 +266,7 @@ def write_report(
     Without ``out`` it goes to ``<episode>/report.html`` for one episode, else ``<folder>/report.html``
     of the first source. Episodes a crash cut short are shown with what they hold.
     """
-    sources = list(sources)
+    sources = as_sources(sources)
     folders = find_episodes(sources)
     episodes = [read_episode(f, check_files=False) for f in folders]
     if out is None:
