@@ -37,12 +37,106 @@ def test_importing_everything_needs_no_display_and_loads_no_heavy_library() -> N
     assert result.stdout.strip() == "", f"imported at import time: {result.stdout}"
 
 
-@pytest.mark.parametrize("room", ["screenpilot", *[f"screenpilot.{r}" for r in ROOMS]])
-def test_public_names_exist(room: str) -> None:
-    module = importlib.import_module(room)
-    assert hasattr(module, "__all__")
+# Every package's public names, as a sorted literal (as httpx pins its API): adding, removing or renaming
+# a public name is a deliberate change made here too, never a side effect.
+PUBLIC_API: dict[str, list[str]] = {
+    "screenpilot": [
+        "InfraFault", "ModelFault", "OutcomeUnknown", "ScreenPilotError", "Stopped", "__version__",
+        "evaluate", "export", "read_episode", "replay", "run", "write_report"
+    ],
+    "screenpilot.actions": [
+        "ANDROID_KEYCODES", "Action", "ActionError", "Answer", "BaseAction", "Bounds", "Click",
+        "DEFAULT_SENSITIVE_LABELS", "DESKTOP_ACTIONS", "DESKTOP_KEYS", "DesktopAction", "DeviceKind",
+        "Drag", "Element", "Hotkey", "Key", "LongPress", "MAX_TEXT", "Move", "OpenApp", "PHONE_ACTIONS",
+        "PhoneAction", "Point", "Policy", "Screen", "Scroll", "Size", "Swipe", "SystemButton", "Tap",
+        "Terminate", "Type", "Verdict", "Wait", "action_adapter", "action_class", "action_schema",
+        "normalize_desktop_key", "normalize_phone_key", "parse_action", "points_of", "tool_parameters",
+        "tool_schema", "validate"
+    ],
+    "screenpilot.perception": [
+        "Convention", "CoordinateSpace", "DeviceAction", "Frame", "FrameFormat", "MAX_RATIO",
+        "ModelAction", "QWEN25_FACTOR", "QWEN3_FACTOR", "SettleOptions", "SettleResult",
+        "frame_difference", "image_tokens", "parse_uiautomator", "settle_screen", "smart_resize",
+        "wait_until_settled"
+    ],
+    "screenpilot.devices": [
+        "AccessibilityUnavailable", "ActionOutcomeUnknown", "ActionResult", "AgentStopped",
+        "AndroidDevice", "BadDeviceSpec", "CaptureFailed", "DEVICE_KINDS", "DEVICE_SPECS",
+        "DesktopDevice", "Device", "DeviceError", "DeviceInfo", "DeviceKindEntry", "DeviceNotFound",
+        "DeviceOffline", "DeviceTimeout", "DeviceUnauthorized", "DisplayUnavailable", "KillSwitch",
+        "Monitor", "OpenedDevice", "ServerUnavailable", "UnsupportedAction", "device_help",
+        "open_device", "parse_device_spec"
+    ],
+    "screenpilot.devices.android": [
+        "AndroidDevice", "Backoff", "BlankScreen", "CaptureMode", "CommandFailed", "ScreenChanged",
+        "ShellResult"
+    ],
+    "screenpilot.devices.desktop": [
+        "ALL_MONITORS", "AccessibilityUnavailable", "AccessibleNode", "AgentStopped", "DEFAULT_HOTKEY",
+        "DesktopDevice", "KillSwitch", "Monitor", "TypingMethod", "default_stop_file"
+    ],
+    "screenpilot.planner": [
+        "BACKENDS", "Backend", "BackendError", "BackendKind", "BudgetExceeded", "Completion",
+        "DEFAULT_DIALECT", "DIALECTS", "Dialect", "DialectEntry", "HistoryPolicy", "HistoryStep",
+        "ImagePart", "Message", "ModelNotFound", "ModelRequest", "ParseError", "Plan", "Qwen25VL",
+        "Qwen3VL", "ReplayBackend", "SPEC_FORMS", "ScriptExhausted", "ScriptedBackend", "TextPart",
+        "TokenCounter", "UITars10", "UITars15", "backend_from_spec", "backend_help", "dialect_for",
+        "dialect_help", "estimate_tokens", "parse_backend_spec", "read_raw_outputs", "render",
+        "resolve_dialect"
+    ],
+    "screenpilot.trajectories": [
+        "ActionJournal", "BackgroundWriter", "Confirmation", "DEFAULT_THRESHOLD", "DecidedBy",
+        "Divergence", "EPISODE_FILE", "EXPORT_FORMATS", "Episode", "EpisodeMeta", "Executed",
+        "ExportFormat", "ExportOptionError", "ExportOptions", "ExportReport", "FRAMES_DIR", "FrameRef",
+        "JOURNAL_FILE", "JournalEntry", "JsonlAppender", "LLAMAFACTORY_MAX_PIXELS", "Observed",
+        "Outcome", "REPORT_FILE", "Recorder", "RecordingError", "Redactor", "ReplayOptions",
+        "ReplayReport", "ReplayStep", "RequestRecord", "SCHEMA_VERSION", "STEPS_FILE", "SettleRecord",
+        "Settled", "Source", "StepRecord", "StepTimings", "TokenUsage", "TrajectoryError", "UI_DIR",
+        "UNKNOWN_OUTCOME", "atomic_write", "element_divergence", "execute", "export", "find_episodes",
+        "history_entry", "history_line", "load_meta", "match_element", "observe", "ran_as_recorded",
+        "read_episode", "read_jsonl", "redact_value", "render_report", "replay", "replayable",
+        "screen_divergence", "settle", "write_report"
+    ],
+    "screenpilot.agent": [
+        "Budgets", "CHECKPOINT_FILE", "ConfirmMode", "ConfirmRequest", "ENV_PREFIX", "Event", "NODES",
+        "PruningSqliteSaver", "RunContext", "RunResult", "SecretError", "Secrets", "build_graph",
+        "open_checkpointer", "run", "secret_names"
+    ],
+    "screenpilot.scenarios": [
+        "CHECK_ON_REAL_PHONE", "Check", "CheckResult", "DesktopProbe", "Ending", "EvalReport", "Expect",
+        "Focus", "GroundingError", "Move", "PARAM_FORMS", "PhoneProbe", "Probe", "Program", "REFERENCE",
+        "RESULTS_FILE", "ReferenceBackend", "Scenario", "ScenarioError", "ScenarioResult",
+        "ScenarioSpec", "Selector", "SetupFailed", "SetupStep", "ShellOutput", "SolutionPlayer",
+        "SolutionStep", "Target", "UiNode", "builtin_scenarios", "choose_scenarios", "describe_step",
+        "evaluate", "evaluate_check", "evaluate_checks", "evaluate_on", "load_scenario_file",
+        "load_scenarios", "open_target", "parse_rows", "probe_for", "run_scenario", "run_steps",
+        "sample_params", "select_scenarios", "spec_from_dict"
+    ],
+    "screenpilot.cli": [
+        "app", "main"
+    ],
+    "screenpilot_sim": [
+        "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",
+        "PhoneClock", "PhoneConfig", "PhoneState", "ServedPhone", "ShellRecords", "SimError",
+        "Substitution", "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand", "VirtualPhone",
+        "find_adb", "free_port", "port_plan", "profile_named", "read_manifest", "serve", "served_phone",
+        "start_phones", "wait_until"
+    ],
+}
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC_API))
+def test_public_names_are_pinned(package: str) -> None:
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == PUBLIC_API[package], "update PUBLIC_API in tests/test_architecture.py"
     for name in module.__all__:
-        assert hasattr(module, name), f"{room}.__all__ names {name!r}, which it lacks"
+        assert hasattr(module, name), f"{package}.__all__ names {name!r}, which it lacks"
+
+
+def test_every_package_pins_its_public_names() -> None:
+    packages = {"screenpilot", "screenpilot_sim"} | {
+        info.name for info in pkgutil.walk_packages(screenpilot.__path__, "screenpilot.") if info.ispkg}
+    assert packages == set(PUBLIC_API), "a new package must list its public names in PUBLIC_API"
 
 
 def test_every_module_imports() -> None:

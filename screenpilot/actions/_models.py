@@ -20,7 +20,6 @@ __all__ = [
     "DESKTOP_ACTIONS",
     "PHONE_ACTIONS",
     "Action",
-    "ActionName",
     "Answer",
     "BaseAction",
     "Click",
@@ -234,7 +233,6 @@ Action = Annotated[
 ]
 """Any action of the vocabulary; ``parse_action`` turns a JSON value into one."""
 
-ActionName: TypeAlias = str
 
 PHONE_ACTIONS: tuple[str, ...] = tuple(get_args(c.model_fields["action"].annotation)[0] for c in _PHONE)
 DESKTOP_ACTIONS: tuple[str, ...] = tuple(get_args(c.model_fields["action"].annotation)[0] for c in _DESKTOP)

@@ -73,9 +73,6 @@ def _one_key(ours: dict[str, Any], _space: CoordinateSpace | None) -> dict[str, 
     return ours
 
 
-_POINT_SCHEMA = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
-
-
 def _coord(field: str = "point", name: str = "coordinate", **kw: Any) -> Arg:
     return Arg(name, field, _point_in, _point_out, aliases=("point", "coordinates", "position") if name == "coordinate"
                else (), **kw)

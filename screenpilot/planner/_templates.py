@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["render", "template_names"]
+__all__ = ["render"]
 
 
 @cache
@@ -30,7 +30,3 @@ def _env() -> jinja2.Environment:
 def render(name: str, **variables: Any) -> str:
     """Render ``templates/<name>``; a missing variable raises jinja2.UndefinedError."""
     return _env().get_template(name).render(**variables)
-
-
-def template_names() -> list[str]:
-    return sorted(_env().list_templates())
