@@ -81,6 +81,16 @@ class Stream:
             self._acked = True
             self._cond.notify_all()
 
+    def _accepted(self, remote_id: int) -> None:
+        with self._cond:
+            self.remote_id = remote_id
+            self._cond.notify_all()
+
+    def _wait_accepted(self, timeout: float) -> bool:
+        with self._cond:
+            self._cond.wait_for(lambda: self.remote_id != 0 or self._closed, timeout)
+            return self.remote_id != 0 and not self._closed
+
     def _peer_closed(self) -> None:
         with self._cond:
             self._closed = True
@@ -231,6 +241,9 @@ class _Connection:
             return self._on_open(msg)
         with self._lock:
             stream = self.streams.get(msg.arg1)
+        if stream is not None and stream.remote_id == 0 and msg.arg0 and cmd == A_OKAY:
+            stream._accepted(msg.arg0)  # the host answers an OPEN of ours
+            return None
         if stream is None or (msg.arg0 and stream.remote_id != msg.arg0):
             if cmd == A_WRTE and msg.arg0:
                 self.send(Message(A_CLSE, 0, msg.arg0), quiet=True)
@@ -244,6 +257,20 @@ class _Connection:
             self.forget(stream)
             stream._peer_closed()
         return None
+
+    def open_to_host(self, service: str, timeout: float = 10.0) -> Stream:
+        """A stream the phone opens towards the host (what a reverse tunnel does when something on the
+        phone connects): OPEN, then the host's OKAY; StreamClosed when the host refuses (CLSE)."""
+        with self._lock:
+            local_id = self._next_id
+            self._next_id = self._next_id + 1 if self._next_id < 0x7FFFFFFF else 1
+            stream = Stream(self, local_id, 0, service)
+            self.streams[local_id] = stream
+        self.send(Message(A_OPEN, local_id, 0, service.encode() + b"\0"))
+        if not stream._wait_accepted(timeout):
+            self.forget(stream)
+            raise StreamClosed(service)
+        return stream
 
     def _on_cnxn(self, msg: Message) -> None:
         self.version = min(msg.arg0, A_VERSION) if msg.arg0 else A_VERSION

@@ -38,6 +38,8 @@ from ._clock import PhoneClock
 from ._config import AuthState, Faults, PhoneConfig
 from ._errors import SimError
 from ._evdev import EventLog
+from ._hostlink import Reverses
+from ._logcat import LogBuffer
 from ._procs import CancelScope, ProcessTable
 from ._render import hit_test, render, scroll_target, slide_target
 from ._shell import Interpreter, ShellRecords
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["VirtualPhone"]
 
 LAUNCHER = "com.android.launcher3"
+NOT_PREINSTALLED = frozenset({"ca.zgrs.clipper"})  # known to the phone, installed by a test when it needs it
 
 KEY_CHARS: dict[int, str] = {
     **{7 + d: str(d) for d in range(10)},
@@ -87,6 +90,8 @@ class VirtualPhone:
         self.link = Link(self.clock)
         self.evdev = EventLog(self.clock)
         self.procs = ProcessTable()
+        self.reverses = Reverses()
+        self.log = LogBuffer(self.clock)
         self.touch = TouchPipeline(self)
         self._last_activity = 0.0
         self.shell_pid = 4242
@@ -103,7 +108,7 @@ class VirtualPhone:
 
     # -- state ------------------------------------------------------------------------------------------
     # Plain attributes a snapshot saves as they are (JSON values); everything else is derived or rebuilt.
-    _PLAIN_STATE = ("props", "settings", "logs", "front", "overlay", "focus", "ime_visible", "screen_on",
+    _PLAIN_STATE = ("props", "settings", "front", "overlay", "focus", "ime_visible", "screen_on",
                     "keyboard", "home_page", "next_task_id", "clipboard", "last_broadcasts", "selection", "cursor",
                     "text_toolbar", "permissions")
 
@@ -116,10 +121,10 @@ class VirtualPhone:
             self.props: dict[str, str] = default_props(cfg)
             self.settings: dict[str, dict[str, str]] = default_settings(cfg)
             self.fs = self._fresh_fs()
-            self.installed: set[str] = set(self.apps)
+            self.installed: set[str] = set(self.apps) - NOT_PREINSTALLED
             if not cfg.adbkeyboard:
                 self.installed.discard(ADB_IME.split("/")[0])
-            self.logs: list[str] = []
+            self.log.clear()
             self.touch.cancel()
             self.evdev.clear()
             self.tasks: list[Task] = []
@@ -132,7 +137,7 @@ class VirtualPhone:
             self.keyboard: dict[str, Any] = {"mode": "letters", "shift": False}
             self.home_page: dict[str, Any] = {"name": "home", "scroll": 0}
             self.thumbnails: dict[int, Image.Image] = {}
-            self.next_task_id = 1
+            self.next_task_id = 2  # 1 is the home task
             self.clipboard = ""
             self.permissions: dict[str, list[str]] = {}  # package -> runtime permissions granted
             self.last_broadcasts: list[dict[str, Any]] = []
@@ -173,6 +178,7 @@ class VirtualPhone:
                               for t in self.tasks]
             state["home_page"] = {k: v for k, v in self.home_page.items() if not k.startswith("_")}
             state["clock"] = self.clock.state()
+            state["log"] = self.log.plain()
             return state
 
     def _install_state(self, state: dict[str, Any], *, fs: VirtualFS, db: sqlite3.Connection,
@@ -195,6 +201,7 @@ class VirtualPhone:
         self.fs = fs
         if "clock" in state:
             self.clock.restore(state["clock"])
+        self.log.load(state.get("log", []))
         self._settle_screen()
 
     def snapshot(self) -> bytes:
@@ -390,6 +397,8 @@ class VirtualPhone:
         self._version += 1
         self._last_change = self.clock()
         duration = self._animation_seconds()
+        if crossfade and duration > 0:  # the screen moves for this long whether or not anyone looks
+            self._last_change = self._last_change + duration
         if crossfade and duration > 0 and self._last_frame is not None:
             self._transition = _Transition(self._last_frame, self.clock(), duration)
 

@@ -222,6 +222,10 @@ def service_for(phone: VirtualPhone, service: str) -> ServiceRunner | None:
         from ._abstract import abstract_service
 
         return abstract_service(phone, service.partition(":")[2])
+    if service in ("framebuffer:", "framebuffer") or service.startswith("reverse:"):
+        from ._hostlink import hostlink_service
+
+        return hostlink_service(phone, service)
     if service.startswith("reboot:"):
         return lambda stream, _s: phone.reboot(service[7:])
     fixed: dict[str, Callable[[], str]] = {

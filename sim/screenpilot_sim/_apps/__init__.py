@@ -11,11 +11,11 @@ def catalog() -> dict[str, App]:
     """package -> app, for every app a fresh virtual phone has installed."""
     from .clock import ClockApp
     from .contacts import ContactsApp
-    from .keyboard import AdbKeyboardApp, LatinImeApp
+    from .keyboard import AdbKeyboardApp, ClipperApp, LatinImeApp
     from .launcher import Launcher
     from .notes import NotesApp
     from .settings import SettingsApp
 
     apps: list[App] = [Launcher(), SettingsApp(), ContactsApp(), NotesApp(), ClockApp(), LatinImeApp(),
-                       AdbKeyboardApp()]
+                       AdbKeyboardApp(), ClipperApp()]
     return {a.package: a for a in apps}

@@ -11,7 +11,8 @@ from ._base import App
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["ADB_IME", "LATIN_IME", "AdbKeyboardApp", "LatinImeApp", "keyboard_height", "keyboard_window"]
+__all__ = ["ADB_IME", "LATIN_IME", "AdbKeyboardApp", "ClipperApp", "LatinImeApp", "keyboard_height",
+           "keyboard_window"]
 
 LATIN_IME = "com.android.inputmethod.latin/.LatinIME"
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
@@ -115,3 +116,17 @@ def keyboard_window(ui: Ui, phone: VirtualPhone, height: int) -> View:
                      accent=desc == "Enter"))
         x += w
     return root
+
+
+class ClipperApp(App):
+    """Clipper (ca.zgrs.clipper): a broadcast receiver that sets and reads the clipboard over adb
+    (``am broadcast -a clipper.set -e text T`` / ``-a clipper.get``). Not installed on a fresh phone:
+    ``pm install-existing ca.zgrs.clipper`` installs it, as a test harness would."""
+
+    package = "ca.zgrs.clipper"
+    label = "Clipper"
+    launchable = False
+    system = False
+    version_name = "1.2.1"
+    version_code = 3
+    activities: ClassVar[dict[str, str]] = {".Main": "main"}

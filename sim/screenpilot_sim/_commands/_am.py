@@ -19,6 +19,7 @@ from ._registry import COMMANDS, command, java_exception
 __all__ = ["Intent", "parse_intent"]
 
 ADB_IME_PACKAGE = "com.android.adbkeyboard"
+CLIPPER = "ca.zgrs.clipper"
 _AM = "com.android.server.am.ActivityManagerShellCommand"
 
 
@@ -220,17 +221,28 @@ def _am_broadcast(ctx: CommandContext, args: list[str]) -> int:
     with phone.lock:
         phone.last_broadcasts.append({"action": it.action, "extras": dict(it.extras), "at": phone.clock.wall()})
         del phone.last_broadcasts[:-50]
-        _deliver(ctx, it)
-    ctx.out("Broadcast completed: result=0\n")
+        answer = _deliver(ctx, it)
+    if answer is None:
+        ctx.out("Broadcast completed: result=0\n")
+    else:
+        ctx.out(f'Broadcast completed: result={answer[0]}, data="{answer[1]}"\n')
     return 0
 
 
-def _deliver(ctx: CommandContext, it: Intent) -> None:
+def _deliver(ctx: CommandContext, it: Intent) -> tuple[int, str] | None:
+    """Hand the broadcast to its receivers; (result code, result data) when one answers."""
     phone = ctx.phone
     action = it.action or ""
+    if action in ("clipper.set", "clipper.get") and CLIPPER in phone.installed:
+        # Clipper (ca.zgrs.clipper), the usual way to reach the clipboard over adb (android_world uses it)
+        if action == "clipper.set":
+            text = it.extras.get("text")
+            phone.clipboard = text if isinstance(text, str) else ""
+            return -1, "Text is copied into clipboard."
+        return -1, phone.clipboard
     if action.startswith("ADB_"):
         if ADB_IME_PACKAGE not in phone.installed or not phone.current_ime.startswith(ADB_IME_PACKAGE + "/"):
-            return
+            return None
         if action == "ADB_INPUT_TEXT":
             text = it.extras.get("msg")
             if isinstance(text, str):
@@ -254,6 +266,7 @@ def _deliver(ctx: CommandContext, it: Intent) -> None:
     elif action == "android.intent.action.CLOSE_SYSTEM_DIALOGS":
         with phone.transaction():
             phone.overlay = None
+    return None
 
 
 @command("am")
@@ -288,12 +301,10 @@ def am(ctx: CommandContext) -> int:
     if sub in ("start-service", "startservice", "start-foreground-service"):
         ctx.out("Starting service: " + parse_intent(rest).describe(phone) + "\n")
         return 0
-    if sub in ("stack", "task") and rest[:1] == ["list"]:
-        for task in reversed(phone.tasks):
-            app = phone.apps[task.package]
-            ctx.out(f"taskId={task.id}: {task.package}/{app.activity_of(task.top)} visible="
-                    f"{'true' if phone.front == task.id else 'false'}\n")
-        return 0
+    if sub in ("stack", "task"):
+        from ._stacks import am_stack
+
+        return am_stack(ctx, rest)
     ctx.err(f"Unknown command: {sub}\n")
     return 255
 
@@ -349,8 +360,8 @@ def cmd(ctx: CommandContext) -> int:
         return 20
     if args[0] == "-l":
         ctx.out("Currently running services:\n")
-        for name in ("activity", "input", "input_method", "package", "settings", "statusbar", "uimode", "wifi",
-                     "window"):
+        for name in ("activity", "clipboard", "input", "input_method", "notification", "package", "settings",
+                     "statusbar", "uimode", "wifi", "window"):
             ctx.out(f"  {name}\n")
         return 0
     service, rest = args[0], args[1:]
@@ -359,6 +370,9 @@ def cmd(ctx: CommandContext) -> int:
     if delegate is not None:
         return COMMANDS[delegate](_with_argv(ctx, [delegate, *rest]))
     phone = ctx.phone
+    if service == "clipboard":  # a service without a shell command on Android 14: no `cmd clipboard get`
+        ctx.err("No shell command implementation.\n")
+        return 255
     if service == "uimode":
         if rest[:1] == ["night"]:
             if len(rest) == 1:

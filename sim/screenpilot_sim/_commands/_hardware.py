@@ -69,6 +69,7 @@ def getevent(ctx: CommandContext) -> int:
     if "q" not in flags:
         for n, d in enumerate(devices, 1):
             ctx.out(f"add device {n}: {d.path}\n  name:     \"{d.name}\"\n")
+        ctx.stdout.flush()
     log = ctx.phone.evdev
     wanted = {d.path for d in devices}
     _events, seen = log.since(log.serial)  # only what happens from now on, as reading /dev/input does
@@ -84,4 +85,6 @@ def getevent(ctx: CommandContext) -> int:
             printed += 1
             if count is not None and printed >= count:
                 return 0
+        if new:
+            ctx.stdout.flush()
     return 130

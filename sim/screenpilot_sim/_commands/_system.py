@@ -197,6 +197,7 @@ def _window(ctx: CommandContext, section: str) -> None:
                 f"    init={pw}x{ph} {phone.physical_density()}dpi cur={w}x{h} app={w}x{h} rng={min(w, h)}x"
                 f"{min(w, h)}-{max(w, h)}x{max(w, h)}\n"
                 f"    deferred=false mLayoutNeeded=false mTouchExcludeRegion=SkRegion((0,0,{w},{h}))\n"
+                f"  mCurrentRotation=ROTATION_{phone.rotation() * 90}\n"
                 f"  mCurrentFocus={focus}\n  mFocusedApp={_focused_record(phone)}\n\n")
     if section in ("", "windows", "w"):
         ctx.out("WINDOW MANAGER WINDOWS (dumpsys window windows)\n")
@@ -241,10 +242,9 @@ def _activity(ctx: CommandContext, section: str) -> None:
         ctx.out(f"TASK 10{phone.front or 1:03d}:{pkg} id={phone.front or 1} userId=0\n"
                 f"  ACTIVITY {pkg}/{app.short_class(cls)} {_hash('top', pkg, cls)} pid={_pid(phone, pkg)}\n")
     if section in ("recents", "r"):
-        ctx.out("ACTIVITY MANAGER RECENT TASKS (dumpsys activity recents)\n")
-        for k, task in enumerate(reversed(phone.tasks)):
-            ctx.out(f"  * Recent #{k}: Task{{{_hash('t', task.id)} #{task.id} type=standard A=10{task.id:03d}:"
-                    f"{task.package} U=0 visible=false}}\n")
+        from ._stacks import recents
+
+        recents(ctx)
 
 
 def _pid(phone: Any, pkg: str) -> int:
@@ -293,7 +293,7 @@ def _missing(ctx: CommandContext, name: str) -> int:
     return 0
 
 
-_SERVICES = ("SurfaceFlinger", "activity", "battery", "display", "input_method", "meminfo", "package", "power",
+_SERVICES = ("SurfaceFlinger", "activity", "battery", "display", "input", "input_method", "meminfo", "package", "power",
              "window", "wifi")
 
 
@@ -321,6 +321,10 @@ def _dispatch(outer: CommandContext, name: str, rest: list[str]) -> int:
                     "  Max charging voltage: 5000000\n  Charge counter: 2550000\n  status: 2\n  health: 2\n"
                     "  present: true\n  level: 85\n  scale: 100\n  voltage: 4100\n  temperature: 250\n"
                     "  technology: Li-ion\n")
+        elif name == "input":
+            from ._stacks import dumpsys_input
+
+            dumpsys_input(ctx)
         elif name == "input_method":
             current = phone.current_ime
             ctx.out("Current Input Method Manager state:\n  Input Methods: mMethodMapUpdateCount=2\n")
@@ -785,35 +789,78 @@ def reboot(ctx: CommandContext) -> int:
 
 @command("logcat")
 def logcat(ctx: CommandContext) -> int:
+    """``logcat [-c|--clear] [-d] [-t N] [-v FORMAT] [-s] [TAG:P ...]``: dump, then stream until stopped."""
+    from .._logcat import format_entry, parse_filters, shown
+
     phone = ctx.phone
     args = ctx.argv[1:]
-    if "-c" in args:
-        phone.logs = []
-        return 0
+    style, count, dump, silent, specs = "threadtime", None, False, False, []
+    k = 0
+    while k < len(args):
+        a = args[k]
+        if a in ("-c", "--clear"):
+            phone.log.clear()
+            return 0
+        if a == "-d":
+            dump = True
+        elif a == "-s":
+            silent = True
+        elif a in ("-v", "-t", "-T", "-b", "-e", "-f", "--pid") and k + 1 < len(args):
+            if a == "-v":
+                style = args[k + 1]
+            elif a in ("-t", "-T"):
+                count = int(args[k + 1]) if args[k + 1].isdigit() else None
+                dump = dump or a == "-t"
+            k += 2
+            continue
+        elif a.startswith("-v") and len(a) > 2:
+            style = a[2:]
+        elif not a.startswith("-"):
+            specs.append(a)
+        k += 1
+    rules = parse_filters(specs, silent)
+    entries, seen = phone.log.since(0)
+    entries = [e for e in entries if shown(e, rules)]
+    if count is not None:
+        entries = entries[-count:]
     ctx.out("--------- beginning of main\n")
-    for line in getattr(phone, "logs", []):
-        ctx.out(line + "\n")
-    if "-d" in args or any(a.startswith("-t") for a in args) or "-g" in args:
-        return 0
-    ctx.cancelled.wait()
-    return 130
+    for e in entries:
+        ctx.out(format_entry(e, style) + "\n")
+    ctx.stdout.flush()
+    while not dump and not ctx.cancelled.is_set():
+        phone.log.wait(seen, ctx.cancelled)
+        new, seen = phone.log.since(seen)
+        for e in new:
+            if shown(e, rules):
+                ctx.out(format_entry(e, style) + "\n")
+        if new:
+            ctx.stdout.flush()
+    return 0 if dump else 130
 
 
 @command("log")
 def log_cmd(ctx: CommandContext) -> int:
-    phone = ctx.phone
+    """``log [-p PRIORITY] [-t TAG] MESSAGE...`` into the main buffer (as the shell's own process)."""
     args = ctx.argv[1:]
-    tag = "log"
-    if "-t" in args:
-        k = args.index("-t")
-        tag = args[k + 1] if k + 1 < len(args) else tag
-        args = args[:k] + args[k + 2:]
-    message = " ".join(a for a in args if not a.startswith("-p"))
-    stamp = time.strftime("%m-%d %H:%M:%S.000")
-    with phone.lock:
-        logs = getattr(phone, "logs", [])
-        logs.append(f"{stamp}  2000  {ctx.shell.vars.get('$', '4242')} I {tag}: {message}")
-        phone.logs = logs[-1000:]
+    tag, priority = "log", "I"
+    words = []
+    k = 0
+    while k < len(args):
+        a = args[k]
+        if a in ("-t", "-p") and k + 1 < len(args):
+            if a == "-t":
+                tag = args[k + 1]
+            else:
+                priority = args[k + 1][:1].upper()
+            k += 2
+            continue
+        words.append(a)
+        k += 1
+    if priority not in "VDIWEF":
+        ctx.err(f"log: invalid priority '{priority}'\n")
+        return 1
+    pid = ctx.phone.shell_pid
+    ctx.phone.log.write(priority, tag, " ".join(words), pid=pid, tid=pid)
     return 0
 
 
