@@ -78,11 +78,11 @@ PUBLIC_API: dict[str, list[str]] = {
     "screenpilot.planner": [
         "BACKENDS", "Backend", "BackendError", "BackendKind", "BudgetExceeded", "Completion",
         "DEFAULT_DIALECT", "DIALECTS", "Dialect", "DialectEntry", "HistoryPolicy", "HistoryStep",
-        "ImagePart", "Message", "ModelNotFound", "ModelRequest", "ParseError", "Plan", "Qwen25VL",
+        "ImagePart", "LatencyBackend", "Message", "ModelNotFound", "ModelRequest", "ParseError", "Plan", "Qwen25VL",
         "Qwen3VL", "ReplayBackend", "SPEC_FORMS", "ScriptExhausted", "ScriptedBackend", "TextPart",
         "TokenCounter", "UITars10", "UITars15", "backend_from_spec", "backend_help", "dialect_for",
         "dialect_help", "estimate_tokens", "parse_backend_spec", "read_raw_outputs", "render",
-        "resolve_dialect"
+        "resolve_dialect", "split_latency_spec"
     ],
     "screenpilot.trajectories": [
         "ActionJournal", "BackgroundWriter", "Confirmation", "DEFAULT_THRESHOLD", "DecidedBy",

@@ -22,6 +22,7 @@ from ._backend import (
 from ._dialect import Dialect, Plan
 from ._errors import BackendError, BudgetExceeded, ModelNotFound, ParseError, ScriptExhausted
 from ._history import HistoryPolicy, HistoryStep
+from ._latency import LatencyBackend, split_latency_spec
 from ._qwen import Qwen3VL, Qwen25VL
 from ._registry import DEFAULT_DIALECT, DIALECTS, DialectEntry, dialect_for, dialect_help, resolve_dialect
 from ._request import Completion, ImagePart, Message, ModelRequest, TextPart, TokenCounter, estimate_tokens
@@ -44,6 +45,7 @@ __all__ = [
     "HistoryPolicy",
     "HistoryStep",
     "ImagePart",
+    "LatencyBackend",
     "Message",
     "ModelNotFound",
     "ModelRequest",
@@ -67,4 +69,5 @@ __all__ = [
     "read_raw_outputs",
     "render",
     "resolve_dialect",
+    "split_latency_spec",
 ]

@@ -70,6 +70,8 @@ BACKENDS: dict[str, BackendKind] = {
                     "._scripted:ScriptedBackend.from_spec"),
         BackendKind("replay", "replay:EPISODE_DIR", "a recorded episode's raw outputs, in order",
                     "._scripted:ReplayBackend"),
+        BackendKind("latency", "latency:SECONDS:SPEC", "another backend with SECONDS of simulated model latency "
+                    "per reply (benchmarks)", "._latency:LatencyBackend.from_spec"),
     )
 }
 

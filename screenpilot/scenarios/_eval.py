@@ -38,11 +38,13 @@ from ..planner import (
     Backend,
     Completion,
     Dialect,
+    LatencyBackend,
     ModelRequest,
     backend_from_spec,
     dialect_for,
     parse_backend_spec,
     resolve_dialect,
+    split_latency_spec,
 )
 from ..trajectories import Recorder, atomic_write
 from ._checks import CheckResult, Ending, evaluate_checks
@@ -143,6 +145,8 @@ class ScenarioResult(BaseModel):
     answer: str | None = None
     steps: int = 0
     time_s: float = Field(0.0, description="the whole scenario: setup, episode, checks, teardown")
+    reset_s: float = Field(0.0, description="making the device fresh (a snapshot restored, or Home and apps stopped)")
+    setup_s: float = Field(0.0, description="the setup steps and the wait for a still screen")
     episode_s: float = 0.0
     episode: str | None = Field(None, description="the episode folder, relative to the results file")
     error: str | None = None
@@ -248,10 +252,13 @@ def run_scenario(
     dialect: str | None = None,
     out: Path | str = "runs",
     confirm: Literal["yes", "no"] = "yes",
+    on_event: Callable[[Any], None] | None = None,
 ) -> ScenarioResult:
     """Set up, run the agent, check, tear down. A failed setup, or an episode stopped by a device or
-    backend fault, is a result with ``status: error`` (the message says why), not an exception."""
+    backend fault, is a result with ``status: error`` (the message says why), not an exception.
+    ``on_event`` hears the agent's events (a fleet worker reports its step with them)."""
     started = time.monotonic()
+    timings: dict[str, float] = {}
     base = {"scenario": scenario.id, "title": scenario.title, "seed": scenario.seed,
             "instruction": scenario.instruction, "params": scenario.params}
     if scenario.device != target.kind:
@@ -265,21 +272,27 @@ def run_scenario(
     result: ScenarioResult | None = None
     try:
         _fresh(target, scenario, probe)
+        timings["reset_s"] = time.monotonic() - started
         try:
             run_steps(scenario.setup, probe, undo=undo)
             probe.settle()
         except SetupFailed as exc:
             result = ScenarioResult(**base, status="error", error=f"setup: {exc}")
             return result
+        finally:
+            timings["setup_s"] = time.monotonic() - started - timings["reset_s"]
         the_dialect: Dialect = dialect_for(dialect, target.kind)
         problems: list[str] = []
-        kind, arg = parse_backend_spec(model) if isinstance(model, str) else (None, "")
+        spec, delay = split_latency_spec(model) if isinstance(model, str) else (model, 0.0)
+        kind, arg = parse_backend_spec(spec) if isinstance(spec, str) else (None, "")
         if kind is not None and kind.name == REFERENCE:
             negative = arg.lower() == "negative"
             steps = scenario.negative_solution() if negative else scenario.solution
             backend: Any = ReferenceBackend(steps, probe, the_dialect,
-                                            name=f"{model.strip().lower()}:{scenario.id}")
+                                            name=f"{str(spec).strip().lower()}:{scenario.id}")
             problems = backend.problems
+            if delay:  # latency:SECONDS:reference, the benchmarks' stand-in for a model server
+                backend = LatencyBackend(backend, delay)
             source = "scripted"
         else:
             backend = model if not isinstance(model, str) else backend_from_spec(model)
@@ -288,7 +301,7 @@ def run_scenario(
         try:
             run = run_agent(scenario.instruction, device=target.device, model=backend, dialect=the_dialect, out=out,
                             budgets=Budgets(max_steps=scenario.max_steps, max_wall_s=scenario.max_time_s),
-                            confirm=confirm, source=source)
+                            confirm=confirm, source=source, on_event=on_event)
         except ScreenPilotError as exc:  # the device or the backend failed: this scenario is an error, not a verdict
             result = ScenarioResult(**base, status="error", error=f"the episode stopped: {exc}",
                                     model=getattr(backend, "name", ""), problems=list(problems))
@@ -314,6 +327,8 @@ def run_scenario(
             if problems_at_end:
                 result.error = (result.error + "; " if result.error else "") + "teardown: " + problems_at_end
             result.time_s = round(time.monotonic() - started, 3)
+            result.reset_s = round(timings.get("reset_s", 0.0), 3)
+            result.setup_s = round(timings.get("setup_s", 0.0), 3)
 
 
 def _teardown(scenario: Scenario, probe: Probe, undo: list[Undo]) -> str:
@@ -348,7 +363,7 @@ def evaluate(
     instance every time), on ``target``; results.json is rewritten after each scenario."""
     if repeat < 1:
         raise ScenarioError("repeat must be at least 1")
-    reference = isinstance(model, str) and parse_backend_spec(model)[0].name == REFERENCE  # a bad spec: nothing made
+    reference = isinstance(model, str) and parse_backend_spec(split_latency_spec(model)[0])[0].name == REFERENCE
     resolve_dialect(dialect)
     folder = Path(out) / f"eval-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     folder.mkdir(parents=True, exist_ok=False)
