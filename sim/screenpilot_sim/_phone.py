@@ -28,8 +28,10 @@ from ._apps.keyboard import ADB_IME, LATIN_IME, keyboard_height, keyboard_window
 from ._apps.systemui import (
     NAV_DP,
     STATUS_DP,
+    keyguard_window,
     navigation_bar,
     notification_shade,
+    permission_window,
     recents_window,
     status_bar,
     text_toolbar,
@@ -55,6 +57,9 @@ if TYPE_CHECKING:
 __all__ = ["VirtualPhone"]
 
 LAUNCHER = "com.android.launcher3"
+PERMISSION_CONTROLLER = "com.android.permissioncontroller"
+PERMISSION_ACTIVITY = "com.android.permissioncontroller.permission.ui.GrantPermissionsActivity"
+PLUGGED_USB = 2  # BatteryManager.BATTERY_PLUGGED_USB: the phone hangs on its USB cable
 NOT_PREINSTALLED = frozenset({"ca.zgrs.clipper"})  # known to the phone, installed by a test when it needs it
 
 KEY_CHARS: dict[int, str] = {
@@ -110,7 +115,8 @@ class VirtualPhone:
     # Plain attributes a snapshot saves as they are (JSON values); everything else is derived or rebuilt.
     _PLAIN_STATE = ("props", "settings", "front", "overlay", "focus", "ime_visible", "screen_on",
                     "keyboard", "home_page", "next_task_id", "clipboard", "last_broadcasts", "selection", "cursor",
-                    "text_toolbar", "permissions")
+                    "text_toolbar", "permissions", "permissions_asked", "permission_request", "keyguard",
+                    "notifications")
 
     def reset(self) -> None:
         """Back to the state of a freshly booted phone (files, settings, app data, screen, records)."""
@@ -127,6 +133,9 @@ class VirtualPhone:
             self.log.clear()
             self.touch.cancel()
             self.evdev.clear()
+            self.reverses.clear()  # adbd's state: a freshly booted phone has no tunnels and runs nothing
+            for proc in self.procs.running():
+                self.procs.signal(proc.pid, 9)
             self.tasks: list[Task] = []
             self.front: int | None = None  # task id on top; None shows the launcher
             self.overlay: str | None = None  # "recents" (Overview) or "shade" (notification shade)
@@ -140,12 +149,18 @@ class VirtualPhone:
             self.next_task_id = 2  # 1 is the home task
             self.clipboard = ""
             self.permissions: dict[str, list[str]] = {}  # package -> runtime permissions granted
+            self.permissions_asked: dict[str, list[str]] = {}  # package -> permissions the person answered
+            self.permission_request: dict[str, str] | None = None  # the dialog on screen
+            self.keyguard = False  # a fresh phone is unlocked (as after `wm dismiss-keyguard`)
+            self.notifications: list[dict[str, Any]] = []
+            self._last_activity = self.clock.uptime()
             self.last_broadcasts: list[dict[str, Any]] = []
             if getattr(self, "db", None) is not None:
                 self.db.close()
             self.db = sqlite3.connect(":memory:", check_same_thread=False)
             for app in self.apps.values():
                 app.seed(self)
+                app.populate(self)
             self.fs.on_change = self._fs_changed  # after seeding: a fresh phone has nothing to animate
             self.records.clear()
             self.faults.reset()
@@ -178,6 +193,7 @@ class VirtualPhone:
                               for t in self.tasks]
             state["home_page"] = {k: v for k, v in self.home_page.items() if not k.startswith("_")}
             state["clock"] = self.clock.state()
+            state["last_activity"] = self._last_activity
             state["log"] = self.log.plain()
             return state
 
@@ -201,6 +217,7 @@ class VirtualPhone:
         self.fs = fs
         if "clock" in state:
             self.clock.restore(state["clock"])
+        self._last_activity = float(state.get("last_activity", self.clock.uptime()))
         self.log.load(state.get("log", []))
         self._settle_screen()
 
@@ -424,6 +441,7 @@ class VirtualPhone:
         """The screen's windows bottom to top: the app (or launcher/recents), status bar, keyboard, nav bar."""
         now = self.clock() if now is None else now
         with self.lock:
+            self._check_power()
             w, h = self.display_size()
             theme = DARK if self.dark else LIGHT
             density = self.density()
@@ -448,7 +466,13 @@ class VirtualPhone:
                     app_window.add(text_toolbar(ui, self, field))
             sys_ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package="com.android.systemui",
                         top=top, bottom=h - nav, focus=None, font_scale=font_scale)
+            if self.keyguard:
+                return [keyguard_window(sys_ui, self), status_bar(sys_ui, self)]
             windows = [app_window, status_bar(sys_ui, self)]
+            if self.permission_request is not None:
+                perm_ui = Ui(width=w, height=h, density=density, theme=theme, now=now, package=PERMISSION_CONTROLLER,
+                             top=top, bottom=h - nav, focus=None, font_scale=font_scale)
+                windows.append(permission_window(perm_ui, self))
             if ime_h:
                 windows.append(keyboard_window(sys_ui, self, ime_h))
             if self.overlay == "shade":
@@ -457,9 +481,12 @@ class VirtualPhone:
             return windows
 
     def active_window(self, windows: list[View]) -> View:
-        """The window uiautomator dumps: the shade while it is down, else the app's."""
-        if self.overlay == "shade":
+        """The window uiautomator dumps: the permission dialog or the shade while shown, else the app's
+        (the keyguard's while the phone is locked)."""
+        if self.overlay == "shade" and not self.keyguard:
             return next(w for w in windows if w.rid == "com.android.systemui:id/notification_panel")
+        if self.permission_request is not None and not self.keyguard:
+            return next(w for w in windows if w.package == PERMISSION_CONTROLLER)
         return windows[0]
 
     def _target(self, now: float) -> Image.Image:
@@ -550,6 +577,8 @@ class VirtualPhone:
 
     def focused_component(self) -> tuple[str, str]:
         """(package, full activity class) of the window with input focus, as dumpsys window reports it."""
+        if self.permission_request is not None and not self.keyguard:
+            return PERMISSION_CONTROLLER, PERMISSION_ACTIVITY
         task = self.front_task()
         if self.overlay == "recents" or task is None:
             launcher = self.apps[LAUNCHER]
@@ -577,6 +606,11 @@ class VirtualPhone:
             self.front = task.id
             self.overlay = None
             self.clear_focus()
+            self._ask_permissions(package)
+            app.opened(self, task)
+            self.log.write("I", "ActivityTaskManager", f"START u0 {{act=android.intent.action.MAIN "
+                           f"cat=[android.intent.category.LAUNCHER] cmp={package}/{app.short_class(app.main_activity)}}} "
+                           "from uid 10042")
         return True
 
     def start_activity(self, package: str, activity: str | None, *, page: str | None = None,
@@ -593,10 +627,14 @@ class VirtualPhone:
             with self.transaction():
                 self.go_home()
             return "started"
+        intent = dict(extras or {})
+        extras = {k: v for k, v in intent.items() if k not in ("name", "scroll", "dialog", "intent")}
+        extras["intent"] = intent  # the intent's own extras, whatever their names
         with self.transaction():
             task = self.task_for(package)
             main_page = app.activities[next(iter(app.activities))]
             if task is not None and task.top.get("name") == page and self.front == task.id and not self.overlay:
+                app.new_intent(self, task, extras or {})  # onNewIntent: the activity on top gets the intent
                 return "delivered"
             if task is None:
                 # a task started on an inner page (a deep link) reports that page's own activity
@@ -612,6 +650,10 @@ class VirtualPhone:
             self.front = task.id
             self.overlay = None
             self.clear_focus()
+            self._ask_permissions(package)
+            app.opened(self, task)
+            self.log.write("I", "ActivityTaskManager",
+                           f"START u0 {{cmp={package}/{app.short_class(app.activity_of(task.top))}}} from uid 2000")
         return "started"
 
     def force_stop(self, package: str) -> None:
@@ -832,11 +874,100 @@ class VirtualPhone:
         """A touch or a key: what keeps the screen on (the screen timeout counts from here)."""
         self._last_activity = self.clock.uptime()
 
+    # -- power, screen timeout and the keyguard --------------------------------------------------------------
+    def _stays_on(self) -> bool:
+        """``svc power stayon``: stay_on_while_plugged_in has the bit of the plug in use (USB here)."""
+        try:
+            return bool(int(self.settings["global"].get("stay_on_while_plugged_in", "0") or 0) & PLUGGED_USB)
+        except ValueError:
+            return False
+
+    def _check_power(self) -> None:
+        """The screen timeout, decided lazily: when nothing touched the phone for screen_off_timeout
+        (and it is not kept on), the screen went off at that moment, and the keyguard came up."""
+        if not self.screen_on or self._stays_on():
+            return
+        try:
+            timeout = int(self.settings["system"].get("screen_off_timeout", "60000")) / 1000.0
+        except ValueError:
+            timeout = 60.0
+        if self.clock.uptime() - self._last_activity >= timeout:
+            self.go_to_sleep()
+
+    def go_to_sleep(self) -> None:
+        """The screen turns off (power key, timeout); with the lock screen on, the keyguard locks."""
+        with self.transaction():
+            self.screen_on = False
+            self.overlay = None
+            self.ime_visible = False
+            self.touch.cancel()
+            if self.settings["secure"].get("lockscreen.disabled", "0") != "1":
+                self.keyguard = True
+            self.log.write("I", "PowerManagerService", "Going to sleep due to timeout (uid 1000)...")
+
+    def wake_up(self) -> None:
+        with self.transaction():
+            self.screen_on = True
+            self.user_activity()
+            self.log.write("I", "PowerManagerService", "Waking up from Asleep (uid=1000, reason=WAKE_REASON_POWER_BUTTON)...")
+
+    def dismiss_keyguard(self) -> None:
+        """``wm dismiss-keyguard``, a swipe up on the lock screen, MENU: the (insecure) keyguard goes."""
+        with self.transaction():
+            self.keyguard = False
+            self.user_activity()
+
+    def keyguard_showing(self) -> bool:
+        return self.keyguard and self.screen_on
+
+    # -- runtime permissions ------------------------------------------------------------------------------------
+    def _ask_permissions(self, package: str) -> None:
+        """An app that needs a runtime permission asks when it starts (once; a refusal is remembered)."""
+        app = self.apps.get(package)
+        if app is None or self.permission_request is not None:
+            return
+        asked = set(self.permissions_asked.get(package, []))
+        for perm in app.runtime_permissions:
+            if perm not in self.granted_permissions(package) and perm not in asked:
+                self.permission_request = {"package": package, "permission": perm}
+                return
+
+    def answer_permission(self, allow: bool) -> None:
+        """The person taps Allow or Don't allow in the permission dialog."""
+        with self.transaction():
+            req = self.permission_request
+            if req is None:
+                return
+            self.permission_request = None
+            pkg, perm = req["package"], req["permission"]
+            self.permissions_asked[pkg] = sorted(set(self.permissions_asked.get(pkg, [])) | {perm})
+            if allow:
+                self.set_permission(pkg, perm, True)
+            self._ask_permissions(pkg)
+
+    def system_dialog(self) -> str | None:
+        return "permission" if self.permission_request is not None else None
+
+    # -- notifications --------------------------------------------------------------------------------------------
+    def post_notification(self, package: str, tag: str, title: str, text: str, *, nid: int = 2020) -> str:
+        """A notification in the shade (and its icon in the status bar); the key it is known by."""
+        with self.transaction():
+            key = f"0|{package}|{nid}|{tag}|{2000 if package == 'com.android.shell' else 10000}"
+            self.notifications = [n for n in self.notifications if n["key"] != key]
+            self.notifications.insert(0, {"key": key, "package": package, "id": nid, "tag": tag, "title": title,
+                                          "text": text, "when": self.clock.wall()})
+            return key
+
+    def cancel_notification(self, key: str | None = None) -> None:
+        """Dismiss one notification (a swipe, a tap), or all of them (Clear all) when ``key`` is None."""
+        with self.transaction():
+            self.notifications = [n for n in self.notifications if key is not None and n["key"] != key]
+
     def click(self, x: float, y: float) -> None:
         """What a tap at (x, y) does to the view there (focus a field, move a slider, a click)."""
         with self.transaction():
-            if not self.screen_on:
-                return
+            if not self.screen_on or self.keyguard:
+                return  # a tap on the lock screen does nothing (a swipe up unlocks)
             v = hit_test(self.windows(), x, y)
             on_toolbar = v is not None and v.rid.startswith("android:id/floating_toolbar")
             if (self.text_toolbar or self.selection) and not on_toolbar:
@@ -844,7 +975,10 @@ class VirtualPhone:
             if v is None:
                 return
             if v.field is not None:
+                first = self.focus != v.field.key
                 self.focus_field(v.field.key)
+                if first and v.field.select_on_focus and v.field.value:
+                    self.select_text(0, len(v.field.value), toolbar=False)
                 if v.on_tap is None:
                     return
             if v.on_slide is not None:
@@ -858,6 +992,10 @@ class VirtualPhone:
         """A finger that left the touch slop: slide a slider, scroll a list, pull or push the shade."""
         with self.lock:
             if not self.screen_on:
+                return
+            if self.keyguard:
+                if y1 - y2 > 0.2 * self.display_size()[1]:  # swipe up on the lock screen
+                    self.dismiss_keyguard()
                 return
             windows = self.windows()
             slider = slide_target(windows, x1, y1)
@@ -909,11 +1047,30 @@ class VirtualPhone:
     def key(self, code: int, *, longpress: bool = False) -> None:
         """One key press, as ``input keyevent`` injects it."""
         with self.transaction():
+            self._check_power()
             if code in (26, 223):  # POWER toggles, SLEEP turns off
-                self.screen_on = not self.screen_on if code == 26 else False
+                if self.screen_on:
+                    self.go_to_sleep()
+                elif code == 26:
+                    self.wake_up()
                 return
-            if code in (224, 82) or not self.screen_on:  # WAKEUP / MENU wake the screen
-                self.screen_on = True
+            if not self.screen_on:  # a sleeping phone only wakes (WAKEUP, MENU) or changes the volume
+                if code in (224, 82):
+                    self.wake_up()
+                elif code in (24, 25, 164):
+                    self._volume(code)
+                return
+            self.user_activity()
+            if code == 224:
+                return
+            if self.keyguard:  # the lock screen: MENU unlocks an insecure keyguard, most keys do nothing
+                if code == 82:
+                    self.dismiss_keyguard()
+                elif code in (24, 25, 164):
+                    self._volume(code)
+                return
+            if self.permission_request is not None and code in (4, 111):
+                self.answer_permission(False)
                 return
             if code in (4, 111):
                 self.back()
@@ -1022,12 +1179,6 @@ class VirtualPhone:
                 if v.field is not None:
                     v.field.on_change("")
 
-    # -- system windows (filled in by the keyguard and dialogs) ----------------------------------------------
-    def keyguard_showing(self) -> bool:
-        return False
-
-    def system_dialog(self) -> str | None:
-        return None
 
     def _enter(self) -> None:
         v = self.focused_field()

@@ -110,6 +110,7 @@ class FieldBinding:
     on_change: Callable[[str], None]
     multiline: bool = False
     on_submit: Callable[[], None] | None = None
+    select_on_focus: bool = False  # an address bar selects its text when it gets focus
 
 
 @dataclass(eq=False)

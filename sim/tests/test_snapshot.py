@@ -24,6 +24,7 @@ def _busy_phone() -> VirtualPhone:
     """A phone with state everywhere: a note being edited, a new contact, a setting, a file, time."""
     phone = VirtualPhone(PhoneConfig(clock="10:30", animation_ms=0))
     phone.clock.restore({"uptime": 3600.0, "wall": 1_700_000_000.0})
+    phone.user_activity()  # an hour passed in no time: someone touched it just now
     phone.shell("content insert --uri content://com.android.contacts/contacts --bind display_name:s:Zoë_Quartz")
     phone.shell("settings put global wifi_on 0; settings put system font_scale 1.15")
     phone.shell("echo pushed > /sdcard/Download/a.txt; mkdir -p /data/local/tmp/d; echo x > /data/local/tmp/d/y")
@@ -50,6 +51,7 @@ def test_restore_brings_back_apps_files_settings_screen_ime_and_time() -> None:
     phone.shell("input text MORE; settings put global wifi_on 1; rm /sdcard/Download/a.txt; input keyevent 3")
     phone.shell("content delete --uri content://com.android.contacts/contacts")
     phone.clock.restore({"uptime": 9.0, "wall": 1_800_000_000.0})
+    phone.user_activity()
     assert phone.state().foreground != before.foreground
 
     phone.restore(data)

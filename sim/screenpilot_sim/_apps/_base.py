@@ -45,10 +45,27 @@ class App:
     actions: ClassVar[dict[str, str]] = {}
     # what ``pm clear`` resets besides the app's pages: names of db tables it owns
     tables: tuple[str, ...] = ()
-    # content provider authority (``content://AUTHORITY/...``), if the app has one
+    # content provider authority (``content://AUTHORITY/...``), if the app has one; ``legacy`` ones too
     authority: str = ""
+    legacy_authorities: tuple[str, ...] = ()
+
+    @property
+    def authorities(self) -> tuple[str, ...]:
+        return ((self.authority,) if self.authority else ()) + self.legacy_authorities
     # dangerous permissions it asks the person for at run time (Android 13+ asks for notifications too)
     runtime_permissions: tuple[str, ...] = ()
+    # VIEW intents it handles: data URI prefixes (``http://``, ``content://contacts``) -> page name
+    views: ClassVar[dict[str, str]] = {}
+
+    def view_page(self, data: str) -> str | None:
+        """The page a VIEW of ``data`` opens in this app, or None when its filters do not match."""
+        return next((page for prefix, page in self.views.items() if data.startswith(prefix)), None)
+
+    def opened(self, phone: VirtualPhone, task: Task) -> None:
+        """The app came to the front with a new page (start work such as loading it)."""
+
+    def new_intent(self, phone: VirtualPhone, task: Task, extras: dict[str, Any]) -> None:
+        """An intent delivered to the page already on top (onNewIntent)."""
 
     @property
     def main_activity(self) -> str:
@@ -78,7 +95,10 @@ class App:
         return {"name": name, "scroll": 0, **extra}
 
     def seed(self, phone: VirtualPhone) -> None:
-        """Create the app's data (db tables, files) as a fresh install has it."""
+        """Create the app's data (db tables, files) as a fresh install has it (``pm clear`` does this)."""
+
+    def populate(self, phone: VirtualPhone) -> None:
+        """What the phone's user has put there on a freshly reset phone (``pm clear`` removes it)."""
 
     def build(self, ui: Ui, phone: VirtualPhone, task: Task) -> View:  # pragma: no cover - abstract
         raise NotImplementedError

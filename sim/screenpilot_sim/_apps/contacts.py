@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._ui import FieldBinding, Paint, Ui, View
-from ._base import DraftEditor, Page, Task
+from ._base import App, DraftEditor, Page, Task
 
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["SEED_CONTACTS", "ContactsApp"]
+__all__ = ["SEED_CONTACTS", "ContactsApp", "ContactsProvider"]
 
 _GIVEN = ["Alice", "Bruno", "Chen", "Dalia", "Emil", "Fatima", "Gustav", "Hana", "Ivan", "Jamal", "Keiko", "Lars",
           "Mona", "Nikolai", "Olga", "Pedro", "Quinn", "Rosa", "Samir", "Tomas"]
@@ -29,41 +29,126 @@ _PALETTE = [(219, 68, 55), (15, 157, 88), (66, 133, 244), (171, 71, 188), (0, 17
             (92, 107, 192), (124, 179, 66)]
 
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, display_name TEXT,
+    given_name TEXT DEFAULT '', family_name TEXT DEFAULT '', number TEXT DEFAULT '', email TEXT DEFAULT '',
+    starred INTEGER DEFAULT 0);
+CREATE TRIGGER IF NOT EXISTS contacts_name AFTER INSERT ON contacts WHEN new.display_name IS NULL
+BEGIN UPDATE contacts SET display_name = trim(coalesce(new.given_name, '') || ' ' || coalesce(new.family_name, ''))
+    WHERE _id = new._id; END;
+CREATE VIEW IF NOT EXISTS raw_contacts AS SELECT _id, _id AS contact_id, display_name, 'com.google' AS account_type,
+    'owner@example.com' AS account_name, 0 AS deleted, starred FROM contacts;
+CREATE TRIGGER IF NOT EXISTS raw_contacts_insert INSTEAD OF INSERT ON raw_contacts
+BEGIN INSERT INTO contacts (display_name, starred) VALUES (coalesce(new.display_name, ''), coalesce(new.starred, 0));
+END;
+CREATE TRIGGER IF NOT EXISTS raw_contacts_delete INSTEAD OF DELETE ON raw_contacts
+BEGIN DELETE FROM contacts WHERE _id = old._id; END;
+CREATE VIEW IF NOT EXISTS data AS
+    SELECT _id * 10 + 1 AS _id, _id AS raw_contact_id, _id AS contact_id, 'vnd.android.cursor.item/name' AS mimetype,
+           display_name AS data1, given_name AS data2, family_name AS data3, display_name FROM contacts
+    UNION ALL SELECT _id * 10 + 2, _id, _id, 'vnd.android.cursor.item/phone_v2', number, '2', NULL, display_name
+           FROM contacts WHERE number != ''
+    UNION ALL SELECT _id * 10 + 3, _id, _id, 'vnd.android.cursor.item/email_v2', email, '1', NULL, display_name
+           FROM contacts WHERE email != '';
+CREATE TRIGGER IF NOT EXISTS data_insert INSTEAD OF INSERT ON data
+BEGIN UPDATE contacts SET
+    given_name = CASE WHEN new.mimetype = 'vnd.android.cursor.item/name' THEN coalesce(new.data2, given_name)
+                 ELSE given_name END,
+    family_name = CASE WHEN new.mimetype = 'vnd.android.cursor.item/name' THEN coalesce(new.data3, family_name)
+                  ELSE family_name END,
+    display_name = CASE WHEN new.mimetype = 'vnd.android.cursor.item/name' THEN coalesce(new.data1,
+                   trim(coalesce(new.data2, '') || ' ' || coalesce(new.data3, ''))) ELSE display_name END,
+    number = CASE WHEN new.mimetype = 'vnd.android.cursor.item/phone_v2' THEN new.data1 ELSE number END,
+    email = CASE WHEN new.mimetype = 'vnd.android.cursor.item/email_v2' THEN new.data1 ELSE email END
+    WHERE _id = new.raw_contact_id; END;
+CREATE TRIGGER IF NOT EXISTS data_delete INSTEAD OF DELETE ON data
+BEGIN UPDATE contacts SET
+    number = CASE WHEN old.mimetype = 'vnd.android.cursor.item/phone_v2' THEN '' ELSE number END,
+    email = CASE WHEN old.mimetype = 'vnd.android.cursor.item/email_v2' THEN '' ELSE email END
+    WHERE _id = old.raw_contact_id; END;
+CREATE VIEW IF NOT EXISTS phones AS SELECT _id * 10 + 2 AS _id, _id AS contact_id, _id AS raw_contact_id,
+    display_name, number, number AS data1, 2 AS data2, 2 AS type FROM contacts WHERE number != '';
+CREATE TRIGGER IF NOT EXISTS phones_insert INSTEAD OF INSERT ON phones
+BEGIN INSERT INTO contacts (display_name, number) VALUES (coalesce(new.display_name, ''),
+    coalesce(new.number, new.data1, '')); END;
+CREATE VIEW IF NOT EXISTS emails AS SELECT _id * 10 + 3 AS _id, _id AS contact_id, _id AS raw_contact_id,
+    display_name, email AS data1, email AS address, 1 AS type FROM contacts WHERE email != '';
+CREATE VIEW IF NOT EXISTS people AS SELECT _id, display_name AS name, display_name, number, email AS primary_email,
+    starred FROM contacts;
+CREATE TRIGGER IF NOT EXISTS people_insert INSTEAD OF INSERT ON people
+BEGIN INSERT INTO contacts (display_name, number, starred) VALUES (coalesce(new.name, new.display_name, ''),
+    coalesce(new.number, ''), coalesce(new.starred, 0)); END;
+CREATE TRIGGER IF NOT EXISTS people_delete INSTEAD OF DELETE ON people BEGIN DELETE FROM contacts WHERE _id = old._id; END;
+CREATE VIEW IF NOT EXISTS legacy_phones AS SELECT _id, _id AS person, display_name AS name, display_name, number,
+    2 AS type FROM contacts WHERE number != '';
+CREATE TRIGGER IF NOT EXISTS legacy_phones_delete INSTEAD OF DELETE ON legacy_phones
+BEGIN DELETE FROM contacts WHERE _id = old._id; END;
+"""
+_CONTACT_COLUMNS = ("_id", "display_name", "given_name", "family_name", "number", "email", "starred")
+# provider path -> (table or view, its columns)
+_PATHS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("com.android.contacts", "contacts"): ("contacts", _CONTACT_COLUMNS),
+    ("com.android.contacts", "raw_contacts"): ("raw_contacts", ("_id", "contact_id", "display_name", "account_type",
+                                                                "account_name", "deleted", "starred")),
+    ("com.android.contacts", "data"): ("data", ("_id", "raw_contact_id", "contact_id", "mimetype", "data1", "data2",
+                                                "data3", "display_name")),
+    ("com.android.contacts", "data/phones"): ("phones", ("_id", "contact_id", "raw_contact_id", "display_name",
+                                                         "number", "data1", "data2", "type")),
+    ("com.android.contacts", "data/emails"): ("emails", ("_id", "contact_id", "raw_contact_id", "display_name",
+                                                         "data1", "address", "type")),
+    ("contacts", "people"): ("people", ("_id", "name", "display_name", "number", "primary_email", "starred")),
+    ("contacts", "phones"): ("legacy_phones", ("_id", "person", "name", "display_name", "number", "type")),
+}
+
+
+class ContactsProvider(App):
+    """The contacts provider (com.android.providers.contacts): where contacts live, whatever app shows
+    them. ``content://com.android.contacts/`` contacts, raw_contacts, data, data/phones, data/emails and
+    the legacy ``content://contacts/`` people and phones; ``pm clear com.android.providers.contacts``
+    empties it, as android_world's clear_contacts expects."""
+
+    package = "com.android.providers.contacts"
+    label = "Contacts Storage"
+    launchable = False
+    authority = "com.android.contacts"
+    legacy_authorities = ("contacts",)
+    tables = ("contacts",)
+    activities: ClassVar[dict[str, str]] = {".ContactsProvider2": "none"}
+
+    def seed(self, phone: VirtualPhone) -> None:
+        phone.db.executescript(_SCHEMA)
+        phone.db.commit()
+
+    def populate(self, phone: VirtualPhone) -> None:
+        phone.db.executemany("INSERT INTO contacts (display_name, given_name, family_name, number, email) "
+                             "VALUES (?,?,?,?,?)", [(f"{g} {f}", g, f, n, e) for g, f, n, e in SEED_CONTACTS])
+        phone.db.commit()
+
+    def content(self, phone: VirtualPhone, parts: list[str], authority: str = "com.android.contacts") -> Any:
+        from .._commands._settings import ContentTable
+
+        for n in (2, 1):
+            key = (authority, "/".join(parts[:n]))
+            if key in _PATHS and len(parts) >= n:
+                table, cols = _PATHS[key]
+                rest = parts[n:]
+                row = int(rest[0]) if rest and rest[0].isdigit() else None
+                return ContentTable(table=table, columns=cols, row_id=row)
+        return None
+
+
 class ContactsApp(DraftEditor):
     package = "com.android.contacts"
     label = "Contacts"
     icon = "person"
     color = (26, 115, 232)
-    authority = "com.android.contacts"
-    tables = ("contacts",)
     activities: ClassVar[dict[str, str]] = {
         ".activities.PeopleActivity": "list",
         "com.android.contacts.quickcontact.QuickContactActivity": "detail",
         ".activities.ContactEditorActivity": "edit",
     }
     actions: ClassVar[dict[str, str]] = {"android.intent.action.INSERT": "edit"}
-
-    def seed(self, phone: VirtualPhone) -> None:
-        db = phone.db
-        db.execute("CREATE TABLE IF NOT EXISTS contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, display_name TEXT, "
-                   "given_name TEXT DEFAULT '', family_name TEXT DEFAULT '', number TEXT DEFAULT '', "
-                   "email TEXT DEFAULT '', starred INTEGER DEFAULT 0)")
-        db.execute("CREATE TRIGGER IF NOT EXISTS contacts_name AFTER INSERT ON contacts WHEN new.display_name IS NULL "
-                   "BEGIN UPDATE contacts SET display_name = trim(coalesce(new.given_name, '') || ' ' || "
-                   "coalesce(new.family_name, '')) WHERE _id = new._id; END")
-        db.executemany("INSERT INTO contacts (display_name, given_name, family_name, number, email) VALUES (?,?,?,?,?)",
-                       [(f"{g} {f}", g, f, n, e) for g, f, n, e in SEED_CONTACTS])
-        db.commit()
-
-    def content(self, phone: VirtualPhone, parts: list[str]) -> Any:
-        from .._commands._settings import ContentTable
-
-        cols = ("_id", "display_name", "given_name", "family_name", "number", "email", "starred")
-        if parts[:1] == ["contacts"] or parts[:2] == ["data", "phones"]:
-            rest = parts[1:] if parts[0] == "contacts" else parts[2:]
-            row = int(rest[0]) if rest and rest[0].isdigit() else None
-            return ContentTable(table="contacts", columns=cols, row_id=row)
-        return None
+    views: ClassVar[dict[str, str]] = {"content://contacts": "list", "content://com.android.contacts": "list"}
 
     def activity_of(self, page: Page) -> str:
         return self.full_class({"list": ".activities.PeopleActivity",
@@ -210,9 +295,13 @@ class ContactsApp(DraftEditor):
         cid = page.get("id")
         if page.get("draft") is None:
             row = self._one(phone, cid) if cid else None
+            intent = page.get("intent") or {}  # ContactsContract.Intents.Insert: name, phone, email
+            given, _, family = str(intent.get("name") or "").partition(" ")
             page["draft"] = ({"given": row[4], "family": row[5], "number": row[2], "email": row[3]} if row
-                             else {"given": "", "family": "", "number": "", "email": ""})
-            page["original"] = dict(page["draft"])
+                             else {"given": given, "family": family, "number": str(intent.get("phone") or ""),
+                                   "email": str(intent.get("email") or "")})
+            page["original"] = ({"given": "", "family": "", "number": "", "email": ""} if row is None
+                                else dict(page["draft"]))
         draft: dict[str, str] = page["draft"]
 
         def save() -> None:

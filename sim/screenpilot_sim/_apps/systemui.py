@@ -11,8 +11,8 @@ from .._ui import Paint, Ui, View, text_width
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
 
-__all__ = ["NAV_DP", "STATUS_DP", "navigation_bar", "notification_shade", "recents_window", "status_bar",
-           "text_toolbar"]
+__all__ = ["NAV_DP", "STATUS_DP", "keyguard_window", "navigation_bar", "notification_shade", "permission_window",
+           "recents_window", "status_bar", "text_toolbar"]
 
 STATUS_DP = 28
 NAV_DP = 48
@@ -29,6 +29,13 @@ def status_bar(ui: Ui, phone: VirtualPhone) -> View:
     bar.add(View(cls="android.widget.TextView", box=(pad, 0, pad + ui.dp(60), ui.top), text=phone._clock_text(),
                  rid=f"{SYSTEMUI}:id/clock", package=SYSTEMUI,
                  paint=Paint(kind="text", color=color, size=ui.sp(14), bold=True)))
+    for k, n in enumerate(phone.notifications[:4]):
+        s = ui.dp(18)
+        x = pad + ui.dp(64) + k * (s + ui.dp(6))
+        label = phone.apps[n["package"]].label if n["package"] in phone.apps else "Shell"
+        bar.add(View(cls="android.widget.ImageView", box=(x, (ui.top - s) // 2, x + s, (ui.top + s) // 2),
+                     desc=f"{label} notification: {n['title']}", package=SYSTEMUI,
+                     paint=Paint(kind="glyph", glyph="message", color=color)))
     g = phone.settings["global"]
     icons: list[tuple[str, str]] = []
     if g.get("airplane_mode_on") == "1":
@@ -200,9 +207,116 @@ def notification_shade(ui: Ui, phone: VirtualPhone) -> View:
                    text=f"{round(level * 100 / 255)}%", package=SYSTEMUI, rid=f"{SYSTEMUI}:id/slider",
                    clickable=True, focusable=True, on_slide=slide,
                    paint=Paint(kind="slider", value=level / 255, accent=t.primary, track=t.secondary_container)))
-    scrim.add(View(cls="android.widget.TextView", box=(0, panel_h + ui.dp(24), ui.width, panel_h + ui.dp(64)),
-                   text="No notifications", rid=f"{SYSTEMUI}:id/no_notifications", package=SYSTEMUI,
-                   paint=Paint(kind="text", color=(230, 230, 230), size=ui.sp(15), align="center")))
+    if not phone.notifications:
+        scrim.add(View(cls="android.widget.TextView", box=(0, panel_h + ui.dp(24), ui.width, panel_h + ui.dp(64)),
+                       text="No notifications", rid=f"{SYSTEMUI}:id/no_notifications", package=SYSTEMUI,
+                       paint=Paint(kind="text", color=(230, 230, 230), size=ui.sp(15), align="center")))
+        return scrim
+    y = panel_h + ui.dp(16)
+    card_h = ui.dp(80)
+    for n in phone.notifications[:6]:
+        scrim.add(_notification_card(ui, phone, n, (pad, y, ui.width - pad, y + card_h)))
+        y += card_h + ui.dp(8)
+    bw = ui.dp(120)
+    scrim.add(ui.button(((ui.width - bw) // 2, y + ui.dp(8), (ui.width + bw) // 2, y + ui.dp(48)), "Clear all",
+                        lambda: phone.cancel_notification(None), style="tonal", rid=f"{SYSTEMUI}:id/dismiss_text"))
+    return scrim
+
+
+def _notification_card(ui: Ui, phone: VirtualPhone, n: dict[str, object], box: tuple[int, int, int, int]) -> View:
+    """One notification in the shade: a tap opens its app (if it has one) and dismisses it."""
+    t = ui.theme
+    package = str(n["package"])
+    app = phone.apps.get(package)
+
+    def open_it() -> None:
+        with phone.transaction():
+            phone.cancel_notification(str(n["key"]))
+            phone.overlay = None
+            if app is not None and app.launchable:
+                phone.launch(package)
+
+    l, top, r, b = box
+    card = View(cls="android.widget.FrameLayout", box=box, desc=f"{app.label if app else 'Shell'} notification",
+                rid=f"{SYSTEMUI}:id/expandableNotificationRow", package=SYSTEMUI, clickable=True, focusable=True,
+                on_tap=open_it, paint=Paint(kind="box", fill=t.surface_high, radius=ui.dp(20)))
+    card.add(View(cls="android.widget.TextView", box=(l + ui.dp(16), top + ui.dp(10), r - ui.dp(16), top + ui.dp(40)),
+                  text=str(n["title"]), rid="android:id/title", package=package,
+                  paint=Paint(kind="text", color=t.on_surface, size=ui.sp(15), bold=True)))
+    card.add(View(cls="android.widget.TextView", box=(l + ui.dp(16), top + ui.dp(40), r - ui.dp(16), b - ui.dp(8)),
+                  text=str(n["text"]), rid="android:id/text", package=package,
+                  paint=Paint(kind="text", color=t.on_surface_variant, size=ui.sp(14))))
+    return card
+
+
+def keyguard_window(ui: Ui, phone: VirtualPhone) -> View:
+    """The lock screen (a swipe keyguard, no PIN): the time, the date, notifications, "Swipe up to unlock"."""
+    t = ui.theme
+    root = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=SYSTEMUI,
+                rid=f"{SYSTEMUI}:id/notification_panel",
+                paint=Paint(kind="wallpaper", fill=t.wallpaper_top, color=t.wallpaper_bottom))
+    hh, mm = phone.now_minutes()
+    white = (255, 255, 255)
+    root.add(View(cls="android.widget.TextView", box=(0, ui.top + ui.dp(64), ui.width, ui.top + ui.dp(160)),
+                  text=f"{hh}:{mm:02d}", rid=f"{SYSTEMUI}:id/keyguard_clock_container", package=SYSTEMUI,
+                  paint=Paint(kind="text", color=white, size=ui.sp(72), align="center")))
+    import time as _time
+
+    date = _time.strftime("%a, %b %-d", _time.localtime(phone.clock.wall()))
+    root.add(View(cls="android.widget.TextView", box=(0, ui.top + ui.dp(168), ui.width, ui.top + ui.dp(200)),
+                  text=date, rid=f"{SYSTEMUI}:id/date_view", package=SYSTEMUI,
+                  paint=Paint(kind="text", color=white, size=ui.sp(16), align="center")))
+    y = ui.top + ui.dp(240)
+    for n in phone.notifications[:3]:
+        root.add(View(cls="android.widget.TextView", box=(ui.dp(24), y, ui.width - ui.dp(24), y + ui.dp(56)),
+                      text=f"{n['title']}: {n['text']}", rid=f"{SYSTEMUI}:id/notification_stack_scroller",
+                      package=SYSTEMUI, paint=Paint(kind="box", fill=t.surface_container, radius=ui.dp(16))))
+        root.children[-1].add(View(box=(ui.dp(40), y, ui.width - ui.dp(40), y + ui.dp(56)), important=False,
+                                   text=f"{n['title']}: {n['text']}",
+                                   paint=Paint(kind="text", color=t.on_surface, size=ui.sp(14))))
+        y += ui.dp(64)
+    s = ui.dp(40)
+    root.add(View(cls="android.widget.ImageView", box=((ui.width - s) // 2, ui.height - ui.dp(150),
+                                                       (ui.width + s) // 2, ui.height - ui.dp(150) + s),
+                  desc="Unlock", rid=f"{SYSTEMUI}:id/lock_icon", package=SYSTEMUI,
+                  paint=Paint(kind="glyph", glyph="lock", color=white)))
+    root.add(View(cls="android.widget.TextView", box=(0, ui.height - ui.dp(96), ui.width, ui.height - ui.dp(64)),
+                  text="Swipe up to unlock", rid=f"{SYSTEMUI}:id/keyguard_indication_text", package=SYSTEMUI,
+                  paint=Paint(kind="text", color=white, size=ui.sp(14), align="center")))
+    return root
+
+
+def permission_window(ui: Ui, phone: VirtualPhone) -> View:
+    """Android 14's runtime permission dialog (GrantPermissionsActivity) over the app that asks."""
+    req = phone.permission_request or {}
+    app = phone.apps.get(req.get("package", ""))
+    label = app.label if app else req.get("package", "")
+    what = {"android.permission.POST_NOTIFICATIONS": "send you notifications",
+            "android.permission.ACCESS_FINE_LOCATION": "access this device’s location",
+            "android.permission.READ_CONTACTS": "access your contacts",
+            "android.permission.CAMERA": "take pictures and record video"}.get(req.get("permission", ""),
+                                                                                  "use this permission")
+    pkg = ui.package
+    t = ui.theme
+    scrim = View(cls="android.widget.FrameLayout", box=(0, 0, ui.width, ui.height), package=pkg,
+                 paint=Paint(kind="scrim", fill=t.scrim, alpha=110), on_tap=lambda: None)
+    w = min(ui.width - ui.dp(48), ui.dp(312))
+    h = ui.dp(260)
+    left, top = (ui.width - w) // 2, (ui.height - h) // 2
+    panel = View(cls="android.widget.LinearLayout", box=(left, top, left + w, top + h), package=pkg,
+                 rid=f"{pkg}:id/grant_dialog", on_tap=lambda: None,
+                 paint=Paint(kind="box", fill=t.surface_high, radius=ui.dp(28)))
+    panel.add(View(cls="android.widget.TextView", box=(left + ui.dp(24), top + ui.dp(24), left + w - ui.dp(24),
+                                                      top + ui.dp(120)),
+                   text=f"Allow {label} to {what}?", rid=f"{pkg}:id/permission_message", package=pkg,
+                   paint=Paint(kind="text", color=t.on_surface, size=ui.sp(20), align="center", lines=3)))
+    y = top + ui.dp(136)
+    for text, rid, allow in (("Allow", "permission_allow_button", True),
+                             ("Don’t allow", "permission_deny_button", False)):
+        panel.add(ui.button((left + ui.dp(24), y, left + w - ui.dp(24), y + ui.dp(44)), text,
+                            lambda allow=allow: phone.answer_permission(allow), style="tonal", rid=f"{pkg}:id/{rid}"))
+        y += ui.dp(52)
+    scrim.add(panel)
     return scrim
 
 

@@ -154,6 +154,12 @@ def _resolve(ctx: CommandContext, it: Intent) -> tuple[str, str | None, str | No
         return pkg, cls, None
     if it.action == "android.intent.action.MAIN" and "android.intent.category.HOME" in it.categories:
         return "com.android.launcher3", None, "home"
+    if it.data and it.action in (None, "android.intent.action.VIEW"):
+        for pkg, app in phone.apps.items():
+            page = app.view_page(it.data)
+            if page is not None and pkg in phone.installed and (it.package is None or it.package == pkg):
+                it.extras.setdefault("url", it.data)
+                return pkg, None, page
     if it.action:
         for pkg, app in phone.apps.items():
             if (it.package is None or it.package == pkg) and it.action in app.actions and pkg in phone.installed:
@@ -373,6 +379,8 @@ def cmd(ctx: CommandContext) -> int:
     if service == "clipboard":  # a service without a shell command on Android 14: no `cmd clipboard get`
         ctx.err("No shell command implementation.\n")
         return 255
+    if service == "notification":
+        return _notification(ctx, rest)
     if service == "uimode":
         if rest[:1] == ["night"]:
             if len(rest) == 1:
@@ -406,6 +414,37 @@ def cmd(ctx: CommandContext) -> int:
     return 20
 
 
+def _notification(ctx: CommandContext, args: list[str]) -> int:
+    """``cmd notification post [-t TITLE] [-S STYLE] TAG TEXT`` (posted by com.android.shell), ``list``."""
+    phone = ctx.phone
+    if args[:1] == ["post"]:
+        title, words = "", []
+        k = 1
+        while k < len(args):
+            a = args[k]
+            if a in ("-t", "--title") and k + 1 < len(args):
+                title = args[k + 1]
+                k += 2
+                continue
+            if a in ("-S", "--style", "-i", "--icon", "-I", "--large-icon", "-c", "--content-intent") and k + 1 < len(args):
+                k += 2
+                continue
+            if not a.startswith("-"):
+                words.append(a)
+            k += 1
+        if len(words) < 2:
+            ctx.err("Error: missing tag or text\nusage: cmd notification post [flags] <tag> <text>\n")
+            return 255
+        phone.post_notification("com.android.shell", words[0], title or words[0], " ".join(words[1:]))
+        return 0
+    if args[:1] == ["list"]:
+        for n in phone.notifications:
+            ctx.out(n["key"] + "\n")
+        return 0
+    ctx.out("usage: cmd notification SUBCMD [args]\n\nSUBCMDs:\n  post [flags] <tag> <text>\n  list\n")
+    return 0 if not args else 255
+
+
 def _with_argv(ctx: CommandContext, argv: list[str]) -> CommandContext:
     return ctx.derived(argv)
 
@@ -419,7 +458,11 @@ def svc(ctx: CommandContext) -> int:
         phone.put_setting("global", keys[args[0]], "1" if args[1] == "enable" else "0")
         return 0
     if len(args) >= 3 and args[0] == "power" and args[1] == "stayon":
-        phone.put_setting("global", "stay_on_while_plugged_in", "7" if args[2] == "true" else "0")
+        bits = {"true": "7", "false": "0", "ac": "1", "usb": "2", "wireless": "4"}.get(args[2])
+        if bits is None:
+            ctx.err(f"Unknown option '{args[2]}': svc power stayon [true|false|usb|ac|wireless]\n")
+            return 1
+        phone.put_setting("global", "stay_on_while_plugged_in", bits)
         return 0
     ctx.out("Available commands:\n    help     Show information about the subcommands\n"
             "    power    Control the power manager\n    data     Control mobile data connectivity\n"

@@ -116,7 +116,25 @@ def pm(ctx: CommandContext) -> int:
         return 0
     if sub == "install":
         return _install(ctx, rest)
-    if sub in ("grant", "revoke", "set-install-location", "trim-caches", "reset-permissions"):
+    if sub in ("grant", "revoke"):
+        words = [a for a in rest if not a.startswith("-")]
+        if "--user" in rest and words:
+            words = words[1:]
+        if len(words) < 2:
+            return java_exception(ctx, sub, f'java.lang.IllegalArgumentException: Argument expected after "{sub}"',
+                                  [f"{_PM}.runGrantRevokePermission(PackageManagerShellCommand.java:2626)"])
+        pkg, perm = words[0], words[1]
+        app = phone.apps.get(pkg)
+        where = "com.android.server.pm.permission.PermissionManagerServiceImpl.grantRuntimePermissionInternal"
+        if app is None or pkg not in phone.installed:
+            return java_exception(ctx, sub, f"java.lang.IllegalArgumentException: Unknown package: {pkg}",
+                                  [f"{where}(PermissionManagerServiceImpl.java:1373)"])
+        if perm not in app.runtime_permissions:
+            return java_exception(ctx, sub, f"java.lang.SecurityException: Package {pkg} has not requested "
+                                            f"permission {perm}", [f"{where}(PermissionManagerServiceImpl.java:1403)"])
+        phone.set_permission(pkg, perm, sub == "grant")
+        return 0
+    if sub in ("set-install-location", "trim-caches", "reset-permissions"):
         return 0
     if sub in ("disable-user", "disable", "enable", "default-state"):
         pkgs = [a for a in rest if not a.startswith("-")]

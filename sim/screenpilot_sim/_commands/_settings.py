@@ -105,7 +105,9 @@ def resolve_uri(phone: Any, uri: str) -> ContentTable | None:
             return None
         return _settings_table(phone, parts[0], parts[1] if len(parts) > 1 else None)
     for app in phone.apps.values():
-        if getattr(app, "authority", "") == authority and app.package in phone.installed:
+        if authority in app.authorities and app.package in phone.installed:
+            if authority in app.legacy_authorities:
+                return app.content(phone, parts, authority)
             return app.content(phone, parts)
     return None
 

@@ -69,6 +69,9 @@ def wm(ctx: CommandContext) -> int:
                 "  user-rotation [-d DISPLAY_ID] [free|lock] [rotation]\n")
         return 0
     sub, rest = args[0], args[1:]
+    if sub == "dismiss-keyguard":
+        phone.dismiss_keyguard()
+        return 0
     if sub == "size":
         if not rest:
             w, h = phone.physical_size()
@@ -158,7 +161,7 @@ def _display(ctx: CommandContext) -> None:
 
 
 def _window_title(phone: Any) -> str:
-    if phone.overlay == "shade":
+    if phone.overlay == "shade" or phone.keyguard_showing():
         return f"Window{{{_hash('shade')} u0 NotificationShade}}"
     pkg, cls = phone.focused_component()
     return f"Window{{{_hash(pkg, cls)} u0 {pkg}/{cls}}}"
@@ -190,7 +193,10 @@ def _window(ctx: CommandContext, section: str) -> None:
                 f"    mKeyguardDrawComplete=true mWindowManagerDrawComplete=true\n"
                 f"    mScreenOnEarly={'true' if phone.screen_on else 'false'} "
                 f"mScreenOnFully={'true' if phone.screen_on else 'false'}\n"
-                "    isKeyguardShowing=false\n")
+                f"    isKeyguardShowing={'true' if phone.keyguard_showing() else 'false'}\n"
+                f"    mShowingDream=false mDreamingLockscreen={'true' if phone.keyguard else 'false'}\n"
+                f"    KeyguardServiceDelegate\n      showing={'true' if phone.keyguard else 'false'}\n"
+                f"      showingAndNotOccluded={'true' if phone.keyguard else 'false'}\n")
     if section in ("", "displays", "d"):
         ctx.out("WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)\n"
                 f"  Display: mDisplayId=0 rootTasks={len(phone.tasks) + 1}\n"
@@ -268,7 +274,12 @@ def dumpsys_package(ctx: CommandContext, pkg: str) -> int:
             f"    versionCode={app.version_code} minSdk=31 targetSdk={phone.config.sdk}\n"
             f"    versionName={app.version_name}\n    flags=[ {flags} ]\n    pkgFlags=[ {flags} ]\n"
             f"    timeStamp={stamp}\n    firstInstallTime={stamp}\n    lastUpdateTime={stamp}\n"
-            f"    signatures=PackageSignatures{{{_hash('sig', pkg)} version:3, signatures:[{_hash('cert', pkg)}], "
+            + ("    requested permissions:\n" + "".join(f"      {p}\n" for p in app.runtime_permissions)
+               + "    runtime permissions:\n"
+               + "".join(f"      {p}: granted={'true' if p in phone.granted_permissions(pkg) else 'false'}, "
+                         "flags=[ USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED]\n"
+                         for p in app.runtime_permissions) if app.runtime_permissions else "")
+            + f"    signatures=PackageSignatures{{{_hash('sig', pkg)} version:3, signatures:[{_hash('cert', pkg)}], "
             f"past signatures:[]}}\n    installPermissionsFixed=true\n")
     return 0
 
@@ -293,7 +304,8 @@ def _missing(ctx: CommandContext, name: str) -> int:
     return 0
 
 
-_SERVICES = ("SurfaceFlinger", "activity", "battery", "display", "input", "input_method", "meminfo", "package", "power",
+_SERVICES = ("SurfaceFlinger", "activity", "battery", "display", "input", "input_method", "meminfo", "notification",
+             "package", "power",
              "window", "wifi")
 
 
@@ -308,15 +320,21 @@ def _dispatch(outer: CommandContext, name: str, rest: list[str]) -> int:
         elif name == "activity":
             _activity(ctx, section if section in ("activities", "a", "top", "recents", "r") else "")
         elif name == "power":
+            phone._check_power()
             on = phone.screen_on
+            g, s = phone.settings["global"], phone.settings["system"]
             ctx.out("POWER MANAGER (dumpsys power)\n\nPower Manager State:\n"
                     f"  mWakefulness={'Awake' if on else 'Asleep'}\n  mWakefulnessChanging=false\n"
-                    f"  mIsPowered=true\n  mPlugType=1\n  mBatteryLevel=85\n"
+                    f"  mIsPowered=true\n  mPlugType=2\n  mBatteryLevel=85\n"
+                    f"  mStayOn={'true' if phone._stays_on() else 'false'}\n"
+                    f"  mLastUserActivityTime={int(phone._last_activity * 1000)}\n"
                     f"  mHoldingWakeLockSuspendBlocker=false\n"
-                    f"  mHoldingDisplaySuspendBlocker={'true' if on else 'false'}\n"
+                    f"  mHoldingDisplaySuspendBlocker={'true' if on else 'false'}\n\nSettings and Configuration:\n"
+                    f"  mScreenOffTimeoutSetting={s.get('screen_off_timeout', '60000')}\n"
+                    f"  mStayOnWhilePluggedInSetting={g.get('stay_on_while_plugged_in', '0')}\n"
                     f"Display Power: state={'ON' if on else 'OFF'}\n")
         elif name == "battery":
-            ctx.out("Current Battery Service state:\n  AC powered: true\n  USB powered: false\n"
+            ctx.out("Current Battery Service state:\n  AC powered: false\n  USB powered: true\n"
                     "  Wireless powered: false\n  Dock powered: false\n  Max charging current: 500000\n"
                     "  Max charging voltage: 5000000\n  Charge counter: 2550000\n  status: 2\n  health: 2\n"
                     "  present: true\n  level: 85\n  scale: 100\n  voltage: 4100\n  temperature: 250\n"
@@ -348,6 +366,16 @@ def _dispatch(outer: CommandContext, name: str, rest: list[str]) -> int:
                 ctx.out(f"Build configuration: [sf PRESENT_TIME_OFFSET=0 FORCE_HWC_FOR_RBG_TO_YUV=0 "
                         f"MAX_VIRT_DISPLAY_DIM=0 RUNNING_WITHOUT_SYNC_FRAMEWORK=0 NUM_FRAMEBUFFER_SURFACE_BUFFERS=3]\n"
                         f"Display 4619827259835644672 (active) HWC layers: {w}x{h}\n")
+        elif name == "notification":
+            ctx.out("Current Notification Manager state:\n  Notification List:\n")
+            for k, n in enumerate(phone.notifications):
+                uid = 2000 if n["package"] == "com.android.shell" else 10000
+                ctx.out(f"    NotificationRecord(0x{abs(hash(n['key'])) & 0xFFFFFFF:08x}: pkg={n['package']} "
+                        f"user=UserHandle{{0}} id={n['id']} tag={n['tag']} importance=3 key={n['key']}: "
+                        f"Notification(channel=shell_cmd shortcut=null contentView=null vibrate=null sound=null "
+                        f"defaults=0x0 flags=0x0 color=0x00000000 vis=PRIVATE))\n"
+                        f"      uid={uid} userId=0\n      extras={{\n        android.title=String ({n['title']})\n"
+                        f"        android.text=String ({n['text']})\n      }}\n")
         elif name == "meminfo":
             ctx.out("Total RAM: 3,987,328K (status normal)\n Free RAM: 1,912,004K\n Used RAM: 1,865,204K\n")
         elif name == "wifi":
