@@ -2,8 +2,8 @@
 
 ``PhoneProbe`` does everything through the Android driver's shell (what ``adb shell`` runs on a real
 phone as the shell user, no root): ``settings``, ``content``, ``cat``, ``uiautomator dump``,
-``dumpsys``. ``DesktopProbe`` reads files on this machine and asks the scenario programs it started
-for their state and widgets (the desktop driver offers no accessibility tree yet).
+``dumpsys``. ``DesktopProbe`` reads the desktop's accessibility tree (AT-SPI, through the desktop
+driver), files on this machine, and the state of the scenario programs it started.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 import base64
 import posixpath
 import shlex
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..actions import Bounds, DeviceKind, Element
+from ..actions import DeviceKind
 from ..devices import Device
 from ..perception import SettleOptions
 from ._errors import ScenarioError, SetupFailed
-from ._program import Program
+from ._program import App, Program
 from ._selectors import UiNode
 
 __all__ = ["DesktopProbe", "Focus", "PhoneProbe", "Probe", "ShellOutput", "probe_for"]
@@ -137,12 +138,16 @@ class PhoneProbe(Probe):
 
 
 class DesktopProbe(Probe):
+    """The desktop through its accessibility tree (what the screen shows, in the device's pixels), the
+    files of this machine, and the programs and applications it started for a scenario."""
+
     kind: DeviceKind = "desktop"
 
     def __init__(self, device: Device, *, display: str | None = None) -> None:
         self.device = device
         self.display = display or str(getattr(device, "display", "") or "")
         self.programs: dict[str, Program] = {}
+        self.apps: dict[str, App] = {}
 
     def origin(self) -> tuple[int, int]:
         monitor = getattr(self.device, "monitor", None)
@@ -151,14 +156,57 @@ class DesktopProbe(Probe):
         info = self.device.info()
         return int(info.origin.x), int(info.origin.y)
 
-    def start_program(self, name: str, scene: str, options: dict[str, Any]) -> Program:
-        if name in self.programs:
+    def _taken(self, name: str) -> None:
+        if name in self.programs or name in self.apps:
             raise SetupFailed(f"a program named {name!r} is already running", hint="give each program its own name:")
+
+    def start_program(self, name: str, scene: str, options: dict[str, Any]) -> Program:
+        """A scene of the scenario program, at the monitor's corner (``options["at"]``: [dx, dy] from it)."""
+        self._taken(name)
+        options = dict(options)
+        dx, dy = options.pop("at", None) or (20 * (len(self.programs) + len(self.apps)), 0)
         x, y = self.origin()
-        program = Program(scene, display=self.display, geometry=f"+{x + 20 * len(self.programs)}+{y}",
+        size = self.device.info().physical_size
+        options.setdefault("screen", [size.width, size.height])  # the monitor, for scenes that fill it
+        program = Program(scene, display=self.display, geometry=f"+{x + int(dx)}+{y + int(dy)}",
                           title=f"ScreenPilot {scene}" + (f" ({name})" if name != "main" else ""), options=options)
         self.programs[name] = program
+        self._accessible(program.pid, scene)
         return program
+
+    def start_app(self, name: str, command: list[str], *, stdout: str | None = None, cwd: str | None = None,
+                  env: dict[str, str] | None = None, at: tuple[int, int] = (0, 0)) -> App:
+        """A real application, its window moved to ``at`` from the monitor's corner."""
+        self._taken(name)
+        x, y = self.origin()
+        app = App(command, display=self.display, geometry=(x + at[0], y + at[1]), cwd=cwd, stdout=stdout, env=env)
+        self.apps[name] = app
+        self._accessible(app.pid, app.name)
+        return app
+
+    def _accessible(self, pid: int, what: str, timeout_s: float = 10.0) -> None:
+        """Wait until the accessibility tree shows a window of ``pid`` (an app registers a moment after
+        its window maps)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            nodes = self._tree()
+            if any(n.pid == pid and n.depth == 0 for n in nodes):
+                return
+            if time.monotonic() > deadline:
+                raise SetupFailed(f"{what} never showed in the accessibility tree (pid {pid})",
+                                  hint="GTK applications register with the accessibility bus of their D-Bus session: "
+                                       "start them in the session DBUS_SESSION_BUS_ADDRESS names")
+            time.sleep(0.05)
+
+    def _tree(self) -> list[Any]:
+        read = getattr(self.device, "accessible_nodes", None)
+        nodes = read() if callable(read) else None
+        if nodes is None:
+            status = self.device.info().extra.get("accessibility") or {}
+            raise SetupFailed("desktop scenarios read the accessibility tree, and there is none: "
+                              f"{status.get('problem') or 'the device offers no accessibility tree'}",
+                              hint="run under a D-Bus session with at-spi2-core (docs/desktop.md)")
+        return list(nodes)
 
     def program(self, name: str = "main") -> Program:
         try:
@@ -171,30 +219,19 @@ class DesktopProbe(Probe):
         return self.program(name).state()
 
     def nodes(self) -> list[UiNode]:
-        ox, oy = self.origin()
-        out: list[UiNode] = []
-        for program in self.programs.values():
-            for k, w in enumerate(program.widgets()):
-                left, top, right, bottom = (int(v) for v in w["bounds"])
-                element = Element(
-                    bounds=Bounds(left - ox, top - oy, right - ox, bottom - oy), text=w.get("text", ""),
-                    description=w.get("desc", ""), resource_id=w.get("id", ""), class_name=w.get("class", ""),
-                    package=program.scene, clickable=bool(w.get("clickable")), focusable=bool(w.get("focusable")),
-                    focused=bool(w.get("focused")), enabled=bool(w.get("enabled", True)),
-                    checkable=bool(w.get("checkable")), checked=w.get("checked"),
-                    scrollable=bool(w.get("scrollable")), selected=bool(w.get("selected")), index=k,
-                    depth=int(w.get("depth", 0)),
-                )
-                extra = dict(w.get("extra") or {})
-                for key in ("x_from", "x_to"):
-                    if key in extra:
-                        extra[key] = float(extra[key]) - ox
-                if "y" in extra:
-                    extra["y"] = float(extra["y"]) - oy
-                out.append(UiNode(element, extra))
-        return out
+        """The accessible elements visible on the device's monitor, in its pixels; a slider's or spin
+        button's range and value ride along as ``extra["value"]`` (minimum, maximum, current)."""
+        read = getattr(self.device, "accessible_elements", None)
+        pairs = read() if callable(read) else None
+        if pairs is None:
+            self._tree()  # raises, saying why there is no tree
+            return []
+        return [UiNode(element, {"value": node.value} if node.value is not None else {}) for element, node in pairs]
 
     def read_file(self, path: str) -> str | None:
+        for app in self.apps.values():  # an app writing this file: its output is complete once it exits
+            if app.stdout_path and Path(app.stdout_path) == Path(path):
+                app.finished(timeout_s=3.0)
         p = Path(path)
         if not p.is_file():
             return None
@@ -213,8 +250,11 @@ class DesktopProbe(Probe):
 
     def close(self) -> None:
         programs, self.programs = list(self.programs.values()), {}
+        apps, self.apps = list(self.apps.values()), {}
         for program in programs:
             program.stop()
+        for app in apps:
+            app.stop()
 
 
 def probe_for(device: Device) -> Probe:

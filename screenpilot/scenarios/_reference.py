@@ -133,6 +133,7 @@ class SolutionPlayer:
         self.phase = 0  # inside a step that takes two actions (type into a field)
         self.scrolls = 0
         self.signature: tuple[Any, ...] | None = None
+        self.slide_click: float | None = None  # where the last click on a desktop slider went
         self._nodes: list[UiNode] | None = None
 
     # -- the screen, read once per call ------------------------------------------------------------------
@@ -284,7 +285,7 @@ class SolutionPlayer:
         start, end = (low, high) if step.direction == "down" else (high, low)
         return Move(Swipe(start=start, end=end), thought)
 
-    def _slide(self, step: SlideStep, thought: str) -> Move:
+    def _slide(self, step: SlideStep, thought: str) -> Move | None:
         node = self._find(step.target)
         b = node.element.bounds
         if self.kind == "phone":
@@ -293,18 +294,37 @@ class SolutionPlayer:
             x = b.left + step.to * (b.right - b.left - 1)
             self._advance()
             return Move(Tap(point=Point(float(round(x)), float((b.top + b.bottom) // 2))), thought)
-        extra = node.extra
-        if not {"from", "to", "x_from", "x_to", "y", "value"} <= set(extra):
-            raise GroundingError(f"{step.target.describe()} does not report a slider's range and track")
-        lo, hi = float(extra["from"]), float(extra["to"])
+        return self._slide_desktop(step, node, thought)
+
+    def _slide_desktop(self, step: SlideStep, node: UiNode, thought: str) -> Move | None:
+        """A desktop slider jumps to where it is clicked (GTK's primary-button-warps-slider). The tree gives
+        its range and value but not where its track starts and ends inside the widget, so: click where the
+        value would be with the handle's half-height as the margin, read the value it took, solve the
+        margin from that, click again; one value step at a time with the arrow keys if still off."""
+        if node.extra.get("value") is None:
+            raise GroundingError(f"{step.target.describe()} reports no range and value (not a slider?)")
+        lo, hi, now = (float(v) for v in node.extra["value"])
         target = step.value if step.value is not None else lo + (step.to or 0.0) * (hi - lo)
-
-        def x_of(v: float) -> float:
-            return float(round(extra["x_from"] + (v - lo) / (hi - lo) * (extra["x_to"] - extra["x_from"])))
-
-        y = float(round(extra["y"]))
-        self._advance()
-        return Move(Drag(start=Point(x_of(float(extra["value"])), y), end=Point(x_of(target), y)), thought)
+        if abs(now - target) < 0.5:
+            self._advance()
+            return None
+        b = node.element.bounds
+        width, y = b.right - b.left, float((b.top + b.bottom) // 2)
+        if self.phase >= 3:  # clicks got close: the last steps by key
+            if self.phase >= 3 + 20:
+                raise GroundingError(f"{step.target.describe()} stays at {now:g}, not {target:g}")
+            self.phase += 1
+            return Move(Key(key="right" if target > now else "left"), thought)
+        margin = (b.bottom - b.top) / 2
+        if self.phase > 0 and self.slide_click is not None and hi > lo:
+            f = (now - lo) / (hi - lo)
+            if abs(1 - 2 * f) > 0.1:
+                solved = (self.slide_click - b.left - f * width) / (1 - 2 * f)
+                margin = min(max(solved, 0.0), width / 3)
+        x = b.left + margin + (target - lo) / (hi - lo) * (width - 2 * margin)
+        self.slide_click = x
+        self.phase += 1
+        return Move(Click(point=Point(float(round(x)), y)), thought)
 
 
 class ReferenceBackend:

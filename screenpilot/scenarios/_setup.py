@@ -15,6 +15,7 @@ from ._content import bind_args
 from ._errors import SetupFailed
 from ._probe import DesktopProbe, PhoneProbe, Probe
 from ._steps import (
+    AppStep,
     ClearAppStep,
     ContentDeleteStep,
     ContentInsertStep,
@@ -103,5 +104,9 @@ def run_steps(steps: Sequence[Any], probe: Probe, *, undo: list[Undo] | None = N
                 if not isinstance(probe, DesktopProbe):
                     raise SetupFailed("the program step needs a desktop")
                 probe.start_program(name, scene, options)
+            case AppStep(command=command, name=name, stdout=stdout, cwd=cwd, env=env, at=at):
+                if not isinstance(probe, DesktopProbe):
+                    raise SetupFailed("the app step needs a desktop")
+                probe.start_app(name, command, stdout=stdout, cwd=cwd, env=env, at=at)
             case _:  # pragma: no cover - the models admit nothing else
                 raise SetupFailed(f"unknown setup step {step!r}")

@@ -320,16 +320,31 @@ class ProgramStep(_Step):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class AppStep(_Step):
+    """Start a real application of this machine (``[galculator]``, ``[l3afpad, FILE]``, ``[yad, --form, ...]``)
+    on the device's monitor and wait until the accessibility tree shows its window."""
+
+    kind: Literal["app"] = "app"
+    primary: ClassVar[str | None] = "command"
+    command: list[str] = Field(min_length=1)
+    name: str = "main"
+    stdout: str | None = Field(None, description="a file its standard output goes to (yad prints what was entered)")
+    cwd: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    at: tuple[int, int] = Field((0, 0), description="where its window goes, from the monitor's top-left corner")
+
+
 _SETUP: dict[str, type[BaseModel]] = {c.model_fields["kind"].default: c for c in (
     ShellStep, SettingStep, LaunchStep, HomeStep, FileStep, RemoveStep, ContentInsertStep, ContentUpdateStep,
-    ContentDeleteStep, StopAppStep, ClearAppStep, ProgramStep)}
+    ContentDeleteStep, StopAppStep, ClearAppStep, ProgramStep, AppStep)}
 
 SetupStep = Annotated[
     Annotated[ShellStep, Tag("shell")] | Annotated[SettingStep, Tag("setting")] | Annotated[LaunchStep, Tag("launch")]
     | Annotated[HomeStep, Tag("home")] | Annotated[FileStep, Tag("file")] | Annotated[RemoveStep, Tag("remove")]
     | Annotated[ContentInsertStep, Tag("content_insert")] | Annotated[ContentUpdateStep, Tag("content_update")]
     | Annotated[ContentDeleteStep, Tag("content_delete")] | Annotated[StopAppStep, Tag("stop_app")]
-    | Annotated[ClearAppStep, Tag("clear_app")] | Annotated[ProgramStep, Tag("program")],
+    | Annotated[ClearAppStep, Tag("clear_app")] | Annotated[ProgramStep, Tag("program")]
+    | Annotated[AppStep, Tag("app")],
     Discriminator("kind"),
     BeforeValidator(lambda v: single_key(v, _SETUP, "setup step")),
 ]
@@ -489,7 +504,7 @@ SolutionStep = Annotated[
 
 PHONE_ONLY_SETUP = {"shell", "setting", "launch", "home", "content_insert", "content_update", "content_delete",
                     "stop_app", "clear_app"}
-DESKTOP_ONLY_SETUP = {"program"}
+DESKTOP_ONLY_SETUP = {"program", "app"}
 PHONE_ONLY_STEPS = {"long_press", "back", "home", "hide_keyboard", "open_app"}
 DESKTOP_ONLY_STEPS = {"click", "double_click", "hotkey"}
 PHONE_ONLY_CHECKS = {"setting", "content", "shell"}

@@ -27,7 +27,7 @@ def main() -> None:
 
     gi.require_version("Gtk", "3.0")
     gi.require_version("Gdk", "3.0")
-    from gi.repository import GLib, Gtk
+    from gi.repository import Gdk, GLib, Gtk
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--title", required=True)
@@ -108,7 +108,8 @@ def main() -> None:
             Gtk.main_quit()
             return False
         cmd = json.loads(line).get("cmd")
-        while Gtk.events_pending():  # every event already sent is handled before the answer
+        Gdk.Display.get_default().sync()  # a round trip: every input the server already took is queued here
+        while Gtk.events_pending():  # and handled before the answer
             Gtk.main_iteration_do(False)
         if cmd == "state":
             emit(event="state", entries={k: e.get_text() for k, e in entries.items()}, remember=check.get_active(),

@@ -32,10 +32,25 @@ def click_entry(device: DesktopDevice, probe, widget: str = "entry") -> None:
 
 
 def set_clipboard(display: str, text: str) -> None:
-    subprocess.run(
-        ["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=5,
-    )
+    """Copy ``text`` as an application would (xclip's daemon), and wait until it owns the clipboard: xclip
+    returns before its daemon has taken it, and a late take would steal the selection from a paste."""
+    import time
+
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(display)
+    try:
+        clipboard = d.intern_atom("CLIPBOARD")
+        before = d.get_selection_owner(clipboard)
+        subprocess.run(
+            ["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=5,
+        )
+        deadline = time.monotonic() + 5
+        while d.get_selection_owner(clipboard) in (before, 0) and time.monotonic() < deadline:
+            time.sleep(0.002)
+    finally:
+        d.close()
 
 
 def get_clipboard(display: str) -> str | None:

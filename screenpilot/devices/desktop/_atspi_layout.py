@@ -22,7 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...actions import Bounds, Element
-from ._atspi_names import CHECKABLE_ROLES, CLICKABLE_ROLES, NAME_IS_TEXT_ROLES, SCROLLABLE_ROLES, TEXT_CONTENT_ROLES
+from ._atspi_names import (
+    CHECKABLE_ROLES,
+    CLICKABLE_ROLES,
+    NAME_IS_TEXT_ROLES,
+    SCROLLABLE_ROLES,
+    TEXT_CONTENT_ROLES,
+)
 from ._atspi_tree import RawNode, RawTree
 from ._monitors import Monitor
 from ._x11 import Toplevel
@@ -186,13 +192,18 @@ def _popup(full: Bounds, pid: int | None, mine: Toplevel | None, toplevels: Sequ
 def _text(node: RawNode) -> str:
     if node.role == "password text":
         return ""  # never read, never recorded
-    if node.role in TEXT_CONTENT_ROLES:
+    if node.role in TEXT_CONTENT_ROLES and node.text is not None:
         return node.text
-    return node.name if node.role in NAME_IS_TEXT_ROLES else ""
+    return node.name if node.role in NAME_IS_TEXT_ROLES or node.role in ("label", "heading", "static") else ""
 
 
 def to_elements(nodes: Sequence[AccessibleNode], monitor: Monitor) -> list[tuple[Element, AccessibleNode]]:
-    """Elements in ``monitor``'s pixels (the screenshot's space) for the nodes visible on it."""
+    """Elements in ``monitor``'s pixels (the screenshot's space) for the nodes visible on it.
+
+    ``text`` is what the element shows (a label's words, an entry's content), ``description`` its
+    accessible name where that says something else (an entry's label "Email", a display named
+    "Display"), as Android leaves content-desc empty on a text view.
+    """
     area = Bounds(int(monitor.origin.x), int(monitor.origin.y), int(monitor.origin.x) + monitor.size.width,
                   int(monitor.origin.y) + monitor.size.height)
     ox, oy = area.left, area.top
@@ -205,7 +216,8 @@ def to_elements(nodes: Sequence[AccessibleNode], monitor: Monitor) -> list[tuple
         checkable = node.role in CHECKABLE_ROLES or "checkable" in states
         element = Element(
             bounds=Bounds(seen.left - ox, seen.top - oy, seen.right - ox, seen.bottom - oy),
-            text=node.text, description=node.name, resource_id=node.accessible_id, class_name=node.role,
+            text=node.text, description=node.name if node.name != node.text or "editable" in states else "",
+            resource_id=node.accessible_id, class_name=node.role,
             package=node.app, clickable=node.role in CLICKABLE_ROLES and "enabled" in states,
             focusable="focusable" in states, focused="focused" in states,
             enabled="enabled" in states or "sensitive" in states, checkable=checkable,

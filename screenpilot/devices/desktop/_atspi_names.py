@@ -51,15 +51,15 @@ SHOWING = _STATES.index("showing")
 WINDOW_ROLES = frozenset({"frame", "dialog", "window", "alert", "file chooser", "popup menu", "tool tip",
                           "color chooser", "font chooser", "notification", "input method window"})
 TEXT_CONTENT_ROLES = frozenset({"text", "entry", "paragraph", "terminal", "document text", "spin button",
-                                "editbar", "autocomplete", "document frame"})
-"""Roles whose text is their content (read with Text.GetText); their name is their label."""
+                                "editbar", "autocomplete", "document frame", "label", "heading", "static", "caption"})
+"""Roles whose text is their content (read with Text.GetText): an entry's name is its label, and a label
+given a name of its own ("Display") still shows other words."""
 NAME_IS_TEXT_ROLES = frozenset({
-    "label", "push button", "toggle button", "check box", "radio button", "menu", "menu item",
-    "check menu item", "radio menu item", "list item", "table cell", "page tab", "link", "heading", "static",
-    "caption", "tree item", "push button menu", "switch", "tool tip", "status bar", "table column header",
-    "column header", "accelerator label",
+    "push button", "toggle button", "check box", "radio button", "menu", "menu item", "check menu item",
+    "radio menu item", "list item", "table cell", "page tab", "link", "tree item", "push button menu", "switch",
+    "tool tip", "status bar", "table column header", "column header", "accelerator label",
 })
-"""Roles that show their accessible name as their text (a button's label, a label's words)."""
+"""Roles that show their accessible name as their text (a button's label, a menu item's words)."""
 CLICKABLE_ROLES = frozenset({
     "push button", "toggle button", "check box", "radio button", "menu", "menu item", "check menu item",
     "radio menu item", "list item", "table cell", "page tab", "link", "tree item", "combo box", "slider",

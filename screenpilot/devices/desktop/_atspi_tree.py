@@ -42,7 +42,7 @@ class RawNode:
     states: frozenset[str] = frozenset()
     extents: tuple[int, int, int, int] | None = None  # x, y, width, height in the app's screen coordinates
     child_count: int = 0
-    text: str = ""
+    text: str | None = None  # None: not read (no Text interface)
     value: tuple[float, float, float] | None = None  # minimum, maximum, current
     depth: int = 0
     parent: int | None = None  # index in RawTree.nodes
@@ -106,8 +106,10 @@ def _take_facts(node: RawNode, results: list[Any]) -> bool:
     node.role = role_name(int(role[0]))
     bits = list(state[0])
     node.states = state_names(bits)
-    if _ok(extents):
+    if _ok(extents) and -(2**31) not in extents[0][:2]:  # GTK's "no position" (scrolled out) is INT_MIN
         node.extents = tuple(int(v) for v in extents[0])  # type: ignore[assignment]
+    if node.role == "viewport" and "visible" in node.states:
+        return True  # GTK 3 calls a viewport scrolled further than its own height not showing: its rows say
     return bool(bits and bits[0] & (1 << SHOWING))
 
 

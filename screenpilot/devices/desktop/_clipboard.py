@@ -1,23 +1,24 @@
-"""Typing by pasting: put text on the CLIPBOARD with xclip, press the paste keys, put the old text back.
+"""Typing by pasting: offer the text on the CLIPBOARD, press the paste keys, put the old text back.
 
 The paste is exact for any text (accented capitals, CJK, ``<>``), unlike synthetic key presses. The
 hard part is timing: the application fetches the clipboard asynchronously after ctrl+v, so restoring
-the previous content too early would paste the OLD text. ``xclip -quiet -loops 1`` serves exactly one
-data request in the foreground and then exits: its exit is the proof the paste was fetched (TARGETS
-queries do not count as a loop), and only then is the previous content restored. xclip announces
-itself before its request to own the selection has reached the server, so ownership is confirmed
-with the server (the selection's owner changes) before the paste keys are pressed.
+the previous content too early would paste the OLD text. The text is offered by
+:class:`~._selection.SelectionOffer` (our own selection owner) until ONE text request was answered:
+that answer is the proof the paste was fetched, and only then is the previous content restored.
+Ownership is confirmed with the server before the paste keys are pressed. (xclip, which served the
+paste before, answers every target with its bytes: GTK text views ask for their rich-text format
+first and pasted nothing.) Saving and restoring the previous text still use xclip: its daemon keeps
+serving the restored text after we are gone, as the application that copied it would have.
 """
 
 from __future__ import annotations
 
-import select
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .._errors import DeviceError, DeviceTimeout
+from .._errors import DeviceTimeout
+from ._selection import SelectionOffer
 from ._tools import Tools
 
 __all__ = ["Clipboard", "SavedClipboard"]
@@ -91,46 +92,12 @@ class Clipboard:
     def paste(self, text: str, press: Callable[[], None], *, timeout_s: float = 3.0) -> bool:
         """Offer ``text`` for one paste, call ``press`` (the paste keys), wait until it was fetched.
 
-        Returns False if nobody asked for the clipboard within ``timeout_s`` (the focused window
+        Returns False if nobody asked for the clipboard's text within ``timeout_s`` (the focused window
         does not paste with those keys): then nothing was pasted.
         """
-        previous = self._owner()
-        proc = self.tools.spawn(["xclip", "-selection", self.selection, "-i", "-quiet", "-loops", "1"])
+        offer = SelectionOffer(self.tools.display, text, self.selection.upper())
         try:
-            assert proc.stdin is not None and proc.stderr is not None
-            proc.stdin.write(text.encode("utf-8"))
-            proc.stdin.close()
-            self._wait_until_ready(proc)
-            self._await_owner(previous, "xclip")
             press()
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                return False
-            return proc.returncode == 0
+            return offer.wait(timeout_s)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            if proc.stderr is not None:
-                proc.stderr.close()
-
-    def _wait_until_ready(self, proc: subprocess.Popen[bytes]) -> None:
-        """xclip says "Waiting for one selection request." once it owns the selection."""
-        assert proc.stderr is not None
-        deadline = time.monotonic() + 3.0
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DeviceTimeout(f"xclip did not take the clipboard within 3 s on display {self.tools.display}")
-            ready, _, _ = select.select([proc.stderr], [], [], remaining)
-            if not ready:
-                continue
-            line = proc.stderr.readline()
-            if line.startswith(b"Waiting"):
-                return
-            if not line:  # xclip exited before owning the selection
-                proc.wait()
-                raise DeviceError(
-                    f"xclip could not take the clipboard on display {self.tools.display} (exit {proc.returncode})"
-                )
+            offer.close()

@@ -31,12 +31,14 @@ from ...actions import (
     Move,
     Point,
     Scroll,
+    SecretText,
     Size,
     Terminate,
     Type,
     Wait,
     points_of,
 )
+from ...errors import ScreenPilotError
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, settle_screen
 from .._errors import CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
 from .._protocol import ActionResult, DeviceInfo
@@ -189,11 +191,16 @@ class DesktopDevice:
         and application; None without a tree (see ``accessibility``)."""
         return self.accessibility.nodes(self._monitors) if self.accessibility is not None else None
 
+    def accessible_elements(self) -> list[tuple[Element, AccessibleNode]] | None:
+        """``ui_tree()``'s elements, each with the accessible it was made from (its value, its monitor)."""
+        nodes = self.accessible_nodes()
+        return None if nodes is None else to_elements(nodes, self.monitor)
+
     def ui_tree(self) -> list[Element] | None:
         """The AT-SPI elements visible on this driver's monitor, in its pixels (the screenshot's space);
         None when there is no accessibility tree to read."""
-        nodes = self.accessible_nodes()
-        return None if nodes is None else [element for element, _ in to_elements(nodes, self.monitor)]
+        pairs = self.accessible_elements()
+        return None if pairs is None else [element for element, _ in pairs]
 
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
         """Wait until this monitor stops changing, as ``options`` say (``perception.settle_screen``); the
@@ -208,7 +215,7 @@ class DesktopDevice:
         inner = action.action
         self._check_points(action)
         try:
-            detail = self._run(inner, action.size, commands)
+            detail = self._run(inner, action.size, commands, action.secrets)
         except (DisplayUnavailable, AgentStopped):
             raise
         except (DeviceError, OSError):
@@ -253,7 +260,7 @@ class DesktopDevice:
     def _root(self, point: Point, space: Size) -> tuple[int, int]:
         return self.monitor.to_root(point, space)
 
-    def _run(self, action: Any, space: Size, commands: list[str]) -> str:
+    def _run(self, action: Any, space: Size, commands: list[str], action_secrets: dict[str, str]) -> str:
         match action:
             case Click(point=p, button=button, count=count):
                 x, y = self._root(p, space)
@@ -278,11 +285,16 @@ class DesktopDevice:
                 return f"scrolled dx={dx} dy={dy}"
             case Type(text=text):
                 target = self._x.focused_window()
-                report = self.typist.type(text, self.typing)
-                commands.extend(report.commands)
+                secret = SecretText.of(text, action_secrets)
+                try:
+                    report = self.typist.type(secret.real, self.typing)
+                except ScreenPilotError as exc:  # its words may quote the text: never a secret value
+                    exc.message = secret.scrub(exc.message)
+                    raise
+                commands.extend(report.commands)  # counts and keys only, never the text
                 where = f"window {self._x.window_name(target)!r} ({target:#x})" if target else "the window under the pointer"
                 notes = f"; {'; '.join(report.notes)}" if report.notes else ""
-                return f"typed {len(text)} characters into {where} by {report.method}{notes}"
+                return f"typed {len(secret.real)} characters into {where} by {report.method}{notes}"
             case Key(key=key):
                 names = normalize_keys([key])
                 commands.append(self.input.keys(names))
@@ -326,6 +338,12 @@ class DesktopDevice:
         if not self.focus_on_click or self._window_manager is not None:
             return
         window = self._x.toplevel_at_pointer()
-        if window and window != self._x.focused_window():
+        if not window or window == self._x.focused_window() or not self._x.takes_focus(window):
+            return  # an open menu (override-redirect) or a window the click just closed takes no focus
+        try:
             self.tools.run(["xdotool", "windowfocus", "--sync", str(window)])
-            commands.append(f"xdotool windowfocus --sync {window:#x}")
+        except DeviceError:
+            if self._x.takes_focus(window):
+                raise
+            return  # it went away between the look and the focus (a menu closing on the click)
+        commands.append(f"xdotool windowfocus --sync {window:#x}")

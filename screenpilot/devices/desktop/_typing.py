@@ -3,7 +3,8 @@
 - ``keys``: pyautogui key presses. Exact only for printable ASCII without ``<``/``>`` (pyautogui drops
   non-ASCII silently and types ``<`` as ``>``).
 - ``clipboard``: paste through the CLIPBOARD (see ``_clipboard``), restoring what it held. Exact for
-  any text; costs two xclip runs and needs the focused window to paste with ``paste_keys``.
+  any text; costs an xclip run or two (saving and restoring the old text) and needs the focused window
+  to paste with ``paste_keys``.
 - ``xdotool``: ``xdotool type``. Exact for characters of the current keymap (``<>`` included). Others
   it types by remapping a spare key code for an instant: it lower-cases accented capitals
   (``É`` -> ``é``), and an application that reads the key after the mapping is reverted sees
@@ -126,7 +127,7 @@ class Typist:
                 fetched = self.clipboard.paste(
                     run, lambda: self.keyboard.keys(self.paste_keys), timeout_s=self.paste_timeout_s
                 )
-                report.commands.append(f"xclip + {'+'.join(self.paste_keys)}: {len(run)} chars")
+                report.commands.append(f"clipboard + {'+'.join(self.paste_keys)}: {len(run)} chars")
                 if not fetched:
                     report.notes.append(
                         f"no window fetched the clipboard after {'+'.join(self.paste_keys)}; typed with xdotool instead"

@@ -132,6 +132,19 @@ class X11:
         child = self._call(self._root.query_pointer).child
         return child.id if child else None
 
+    def takes_focus(self, wid: int) -> bool:
+        """Whether a window can be given keyboard focus now: still there, mapped, not override-redirect."""
+        from Xlib import X
+
+        window = self._d.create_resource_object("window", wid)
+        try:
+            attributes = window.get_attributes()
+        except self._errors as exc:
+            raise unavailable(self.name, exc) from exc
+        except self._xerror.XError:
+            return False
+        return attributes.map_state == X.IsViewable and not attributes.override_redirect
+
     def selection_owner(self, selection: str = "CLIPBOARD") -> int:
         """The window owning a selection (0: nobody), as the server sees it now."""
         atom = self._call(self._d.intern_atom, selection)
