@@ -25,7 +25,6 @@ from ..actions import (
     Bounds,
     Click,
     DeviceKind,
-    Drag,
     Hotkey,
     Key,
     LongPress,
