@@ -48,24 +48,27 @@ PUBLIC_API: dict[str, list[str]] = {
         "ANDROID_KEYCODES", "Action", "ActionError", "Answer", "BaseAction", "Bounds", "Click",
         "DEFAULT_SENSITIVE_LABELS", "DESKTOP_ACTIONS", "DESKTOP_KEYS", "DesktopAction", "DeviceKind",
         "Drag", "Element", "Hotkey", "Key", "LongPress", "MAX_TEXT", "Move", "OpenApp", "PHONE_ACTIONS",
-        "PhoneAction", "Point", "Policy", "Screen", "Scroll", "Size", "Swipe", "SystemButton", "Tap",
-        "Terminate", "Type", "Verdict", "Wait", "action_adapter", "action_class", "action_schema",
-        "normalize_desktop_key", "normalize_phone_key", "parse_action", "points_of", "tool_parameters",
-        "tool_schema", "validate"
+        "PhoneAction", "Point", "Policy", "SECRET_PLACEHOLDER", "Screen", "Scroll", "SecretText",
+        "Size", "Swipe", "SystemButton", "Tap", "Terminate", "Type", "Verdict", "Wait",
+        "action_adapter", "action_class", "action_schema", "normalize_desktop_key",
+        "normalize_phone_key", "parse_action", "placeholder", "points_of", "secret_names",
+        "tool_parameters", "tool_schema", "validate"
     ],
-    "screenpilot.perception": [
-        "Convention", "CoordinateSpace", "DeviceAction", "Frame", "FrameFormat", "MAX_RATIO",
-        "ModelAction", "QWEN25_FACTOR", "QWEN3_FACTOR", "SettleOptions", "SettleResult",
-        "frame_difference", "image_tokens", "parse_uiautomator", "settle_screen", "smart_resize",
-        "wait_until_settled"
+    "screenpilot.agent": [
+        "Budgets", "CHECKPOINT_FILE", "ConfirmMode", "ConfirmRequest", "ENV_PREFIX", "Event", "NODES",
+        "PruningSqliteSaver", "RunContext", "RunResult", "SecretError", "Secrets", "build_graph",
+        "open_checkpointer", "run", "secret_names"
+    ],
+    "screenpilot.cli": [
+        "app", "main"
     ],
     "screenpilot.devices": [
         "AccessibilityUnavailable", "ActionOutcomeUnknown", "ActionResult", "AgentStopped",
         "AndroidDevice", "BadDeviceSpec", "CaptureFailed", "DEVICE_KINDS", "DEVICE_SPECS",
         "DesktopDevice", "Device", "DeviceError", "DeviceInfo", "DeviceKindEntry", "DeviceNotFound",
-        "DeviceOffline", "DeviceTimeout", "DeviceUnauthorized", "DisplayUnavailable", "KillSwitch",
-        "Monitor", "OpenedDevice", "ServerUnavailable", "UnsupportedAction", "device_help",
-        "open_device", "parse_device_spec"
+        "DeviceOffline", "DeviceState", "DeviceTimeout", "DeviceUnauthorized", "DisplayUnavailable",
+        "KillSwitch", "Monitor", "OpenedDevice", "ServerUnavailable", "UnsupportedAction",
+        "device_help", "open_device", "parse_device_spec"
     ],
     "screenpilot.devices.android": [
         "AndroidDevice", "Backoff", "BlankScreen", "CaptureMode", "CommandFailed", "ScreenChanged",
@@ -75,6 +78,12 @@ PUBLIC_API: dict[str, list[str]] = {
         "ALL_MONITORS", "AccessibilityUnavailable", "AccessibleNode", "AgentStopped", "DEFAULT_HOTKEY",
         "DesktopDevice", "KillSwitch", "Monitor", "TypingMethod", "default_stop_file"
     ],
+    "screenpilot.perception": [
+        "Convention", "CoordinateSpace", "DeviceAction", "Frame", "FrameFormat", "MAX_RATIO",
+        "ModelAction", "QWEN25_FACTOR", "QWEN3_FACTOR", "SettleOptions", "SettleResult",
+        "frame_difference", "image_tokens", "parse_uiautomator", "settle_screen", "smart_resize",
+        "wait_until_settled"
+    ],
     "screenpilot.planner": [
         "BACKENDS", "Backend", "BackendError", "BackendKind", "BudgetExceeded", "Completion",
         "DEFAULT_DIALECT", "DIALECTS", "Dialect", "DialectEntry", "HistoryPolicy", "HistoryStep",
@@ -83,6 +92,16 @@ PUBLIC_API: dict[str, list[str]] = {
         "TokenCounter", "UITars10", "UITars15", "backend_from_spec", "backend_help", "dialect_for",
         "dialect_help", "estimate_tokens", "parse_backend_spec", "read_raw_outputs", "render",
         "resolve_dialect", "split_latency_spec"
+    ],
+    "screenpilot.scenarios": [
+        "CHECK_ON_REAL_PHONE", "Check", "CheckResult", "DesktopProbe", "Ending", "EvalReport", "Expect",
+        "Focus", "GroundingError", "Move", "PARAM_FORMS", "PhoneProbe", "Probe", "Program", "REFERENCE",
+        "RESULTS_FILE", "ReferenceBackend", "Scenario", "ScenarioError", "ScenarioResult",
+        "ScenarioSpec", "Selector", "SetupFailed", "SetupStep", "ShellOutput", "SolutionPlayer",
+        "SolutionStep", "Target", "UiNode", "builtin_scenarios", "choose_scenarios", "describe_step",
+        "evaluate", "evaluate_check", "evaluate_checks", "evaluate_on", "load_scenario_file",
+        "load_scenarios", "open_target", "parse_rows", "probe_for", "run_scenario", "run_steps",
+        "sample_params", "select_scenarios", "spec_from_dict"
     ],
     "screenpilot.trajectories": [
         "ActionJournal", "BackgroundWriter", "Confirmation", "DEFAULT_THRESHOLD", "DecidedBy",
@@ -96,24 +115,6 @@ PUBLIC_API: dict[str, list[str]] = {
         "history_entry", "history_line", "load_meta", "match_element", "observe", "ran_as_recorded",
         "read_episode", "read_jsonl", "redact_value", "render_report", "replay", "replayable",
         "screen_divergence", "settle", "write_report"
-    ],
-    "screenpilot.agent": [
-        "Budgets", "CHECKPOINT_FILE", "ConfirmMode", "ConfirmRequest", "ENV_PREFIX", "Event", "NODES",
-        "PruningSqliteSaver", "RunContext", "RunResult", "SecretError", "Secrets", "build_graph",
-        "open_checkpointer", "run", "secret_names"
-    ],
-    "screenpilot.scenarios": [
-        "CHECK_ON_REAL_PHONE", "Check", "CheckResult", "DesktopProbe", "Ending", "EvalReport", "Expect",
-        "Focus", "GroundingError", "Move", "PARAM_FORMS", "PhoneProbe", "Probe", "Program", "REFERENCE",
-        "RESULTS_FILE", "ReferenceBackend", "Scenario", "ScenarioError", "ScenarioResult",
-        "ScenarioSpec", "Selector", "SetupFailed", "SetupStep", "ShellOutput", "SolutionPlayer",
-        "SolutionStep", "Target", "UiNode", "builtin_scenarios", "choose_scenarios", "describe_step",
-        "evaluate", "evaluate_check", "evaluate_checks", "evaluate_on", "load_scenario_file",
-        "load_scenarios", "open_target", "parse_rows", "probe_for", "run_scenario", "run_steps",
-        "sample_params", "select_scenarios", "spec_from_dict"
-    ],
-    "screenpilot.cli": [
-        "app", "main"
     ],
     "screenpilot_sim": [
         "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",

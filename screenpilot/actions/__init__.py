@@ -36,6 +36,7 @@ from ._models import (
 from ._parse import action_adapter, parse_action
 from ._schema import action_schema, tool_parameters, tool_schema
 from ._screen import Element, Screen
+from ._secrets import SECRET_PLACEHOLDER, SecretText, placeholder, secret_names
 from ._validate import DEFAULT_SENSITIVE_LABELS, Policy, Verdict, validate
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "DESKTOP_KEYS",
     "MAX_TEXT",
     "PHONE_ACTIONS",
+    "SECRET_PLACEHOLDER",
     "Action",
     "ActionError",
     "Answer",
@@ -65,6 +67,7 @@ __all__ = [
     "Policy",
     "Screen",
     "Scroll",
+    "SecretText",
     "Size",
     "Swipe",
     "SystemButton",
@@ -79,7 +82,9 @@ __all__ = [
     "normalize_desktop_key",
     "normalize_phone_key",
     "parse_action",
+    "placeholder",
     "points_of",
+    "secret_names",
     "tool_parameters",
     "tool_schema",
     "validate",

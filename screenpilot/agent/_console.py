@@ -97,6 +97,8 @@ class LiveView:
                 line.append_text(_status(r))
                 line.append(f"  ({_timings(r)})")
                 self.console.print(line, soft_wrap=True)
+        elif event.kind == "note":  # a person must read it before the run acts (e.g. a resume's device state)
+            self.console.print(Text(f"note: {event.phase}", style="yellow"), soft_wrap=True)
         elif event.kind == "end":
             self.phase = "done"
         if self.live is not None:

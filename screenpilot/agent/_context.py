@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..actions import Policy
-from ..devices import Device
+from ..devices import Device, DeviceState
 from ..perception import SettleOptions
 from ..planner import Backend, Dialect, HistoryPolicy, HistoryStep
 from ..trajectories import ActionJournal, Recorder, StepRecord, history_entry
@@ -30,9 +30,10 @@ ConfirmMode = Literal["ask", "yes", "no"]
 
 @dataclass(frozen=True)
 class Event:
-    """What the live view hears: a phase starting, or a step recorded."""
+    """What the live view hears: a phase starting, a step recorded, the end, or a note a person must read
+    (``phase`` holds its text: e.g. a resumed run whose device state could not be restored)."""
 
-    kind: Literal["phase", "step", "end"]
+    kind: Literal["phase", "step", "end", "note"]
     step: int
     phase: str = ""
     record: StepRecord | None = None
@@ -59,6 +60,7 @@ class RunContext:
     history_policy: HistoryPolicy = field(default_factory=HistoryPolicy)
     confirm: ConfirmMode = "no"
     record_ui_tree: bool = True
+    device_state: DeviceState | None = None  # saved after every step where the device can (the virtual phone)
     on_event: Callable[[Event], None] | None = None
     clock: Callable[[], float] = time.perf_counter
     # -- in memory only (rebuilt after a crash) --
@@ -67,7 +69,7 @@ class RunContext:
     apps: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)  # this process's share of the wall budget
 
-    def emit(self, kind: Literal["phase", "step", "end"], step: int, phase: str = "",
+    def emit(self, kind: Literal["phase", "step", "end", "note"], step: int, phase: str = "",
              record: StepRecord | None = None) -> None:
         if self.on_event is not None:
             self.on_event(Event(kind, step, phase, record))

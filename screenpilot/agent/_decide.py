@@ -80,10 +80,26 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     completion = ctx.backend.generate(request)
     timings = {**state.get("timings", {}), "prompt_s": t1 - t0, "model_s": ctx.clock() - t1}
     usage = {"prompt": completion.prompt_tokens, "completion": completion.completion_tokens}
-    update: dict[str, Any] = {"raw_output": ctx.secrets.redact(completion.text), "usage": usage, "timings": timings}
+    raw = ctx.secrets.redact(completion.text)
+    update: dict[str, Any] = {"raw_output": raw, "usage": usage, "timings": timings}
+    bad = _unencodable(raw)
+    if bad is not None:  # the model's fault (a reply cut mid-escape): back to it, never a crash of a later node
+        update["raw_output"] = raw.encode("utf-8", "backslashreplace").decode("utf-8")
+        update["error_kind"] = "parse"
+        update["error"] = (f"the reply holds U+{ord(raw[bad]):04X} at character {bad}, half of a character pair that "
+                           "cannot be encoded (a reply cut inside an escaped emoji?): answer again with complete text")
     if not state.get("step_started_at"):
         update["step_started_at"] = time.time()
     return update
+
+
+def _unencodable(text: str) -> int | None:
+    """Where ``text`` holds a lone surrogate (which UTF-8, the checkpoint and the trajectory cannot hold)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def _screen(ctx: RunContext, state: AgentState, size: Any) -> Screen:
@@ -114,6 +130,8 @@ def check(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     def timings() -> dict[str, float]:
         return {**state.get("timings", {}), "parse_s": ctx.clock() - t0}
 
+    if state.get("error_kind") == "parse":  # the plan node already found the reply unusable
+        return {"timings": timings()}
     try:
         parsed = ctx.dialect.parse(state.get("raw_output") or "", space)
     except ParseError as exc:

@@ -7,12 +7,22 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..trajectories import RequestRecord, StepRecord, StepTimings
+from ..trajectories import RequestRecord, StepRecord, StepTimings, atomic_write
 from ._context import RunContext, history_step
 from ._decide import build_request, request_record
 from ._state import AgentState, fresh_step
 
-__all__ = ["record"]
+__all__ = ["DEVICE_STATE_FILE", "record", "save_device_state"]
+
+
+DEVICE_STATE_FILE = "device-state.bin"
+"""The device's whole state after the last recorded step, where it can be saved (the virtual phone)."""
+
+
+def save_device_state(ctx: RunContext) -> None:
+    """Keep the device's state beside the checkpoint, so a resumed run continues on the screen it left."""
+    if ctx.device_state is not None:
+        atomic_write(ctx.recorder.folder / DEVICE_STATE_FILE, ctx.device_state.save(), fsync=False)
 
 
 _PHASES = ("observe_s", "prompt_s", "model_s", "parse_s", "act_s", "settle_s")
@@ -81,6 +91,7 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     })
     if ctx.recorder.append_step(rec):
         ctx.history.append(history_step(rec, ctx.recorder.folder))
+    save_device_state(ctx)
     ctx.emit("step", step, record=rec)
     repeat = state.get("repeat")
     if state.get("error_kind") == "loop" and repeat is not None:

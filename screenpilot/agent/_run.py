@@ -33,6 +33,7 @@ from ._checkpoint import open_checkpointer
 from ._context import ConfirmMode, Event, RunContext
 from ._demo import DEMO_SPEC, check_demo, prepare_demo_phone
 from ._graph import build_graph
+from ._record import DEVICE_STATE_FILE, save_device_state
 from ._secrets import Secrets, secret_names
 
 __all__ = ["ConfirmRequest", "RunResult", "run"]
@@ -205,7 +206,7 @@ def run(
             device=the_device, dialect=the_dialect, backend=backend, recorder=recorder, journal=journal,
             secrets=secrets, policy=policy or Policy(), budgets=budgets, settle=settle,
             history_policy=history, confirm="ask" if callable(confirm) else confirm,
-            record_ui_tree=record_ui_tree, on_event=on_event,
+            record_ui_tree=record_ui_tree, on_event=on_event, device_state=opened.state if opened else None,
         )
         config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10 * budgets.max_steps + 50}
         first: Any = {"run_id": run_id, "task": task, "step": 0, "invalid_streak": 0, "elapsed_s": 0.0,
@@ -228,9 +229,12 @@ def run(
                     recorder.meta.outcome_detail = ""
                     recorder.save_meta()
                 ctx.rebuild_history()
+                _restore_device(ctx, recorder, folder)
                 values = snapshot.values
                 _fast_forward(backend, values.get("step", 0) + (1 if values.get("raw_output") is not None else 0))
                 first = None
+        if first is not None:
+            save_device_state(ctx)  # the state the run starts from, in case it dies before its first step
         try:
             values = _drive(graph, first, config, ctx, confirm)
         except KeyboardInterrupt:
@@ -239,16 +243,35 @@ def run(
         except Stopped as exc:  # a person's deliberate stop (the desktop kill switch)
             _abort(recorder, "person", f"{exc.message}; resume with --resume {folder}")
             raise
-        except ScreenPilotError as exc:
+        except ScreenPilotError as exc:  # same type (the fault says whose it was), worded for the person
             _abort(recorder, "error", ctx.secrets.redact(str(exc)))
-            raise ScreenPilotError(ctx.secrets.redact(exc.message),
-                                   hint=(exc.hint + "; " if exc.hint else "") + f"resume with --resume {folder}") from exc
+            exc.message = ctx.secrets.redact(exc.message)
+            exc.hint = (exc.hint + "; " if exc.hint else "") + f"resume with --resume {folder}"
+            exc.args = (exc.message,)
+            raise exc from None
         meta = recorder.meta
         return RunResult(run_id=run_id, folder=folder, outcome=values.get("outcome") or "aborted",
                          decided_by=values.get("decided_by") or "error", detail=values.get("outcome_detail", ""),
                          answer=values.get("answer"), steps=recorder.step_count, elapsed_s=values.get("elapsed_s", 0.0),
                          tokens=meta.tokens)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _restore_device(ctx: RunContext, recorder: Recorder, folder: Path) -> None:
+    """Before a resumed run acts: put the device back as it was after the last recorded step, or say
+    (before anything is sent) that it cannot be, so a person knows the run goes on from the screen as it is."""
+    saved = folder / DEVICE_STATE_FILE
+    if ctx.device_state is not None and saved.is_file():
+        ctx.device_state.load(saved.read_bytes())
+        note = "the device's state was restored as it was after the last recorded step"
+    elif ctx.device_state is not None:
+        note = "no device state was saved with this run: it goes on from the device as it is now"
+    else:
+        note = ("this device's state cannot be saved or restored: the run goes on from the screen as it is now, "
+                "which may not be where it stopped")
+    ctx.emit("note", recorder.step_count, note)
+    recorder.meta.config.setdefault("resumes", []).append({"at": time.time(), "device_state": note})
+    recorder.save_meta()
 
 
 def _abort(recorder: Recorder, by: str, detail: str) -> None:

@@ -1,9 +1,11 @@
 """Secrets: a task names them as ``{{secret:NAME}}``; only the driver call ever sees the value.
 
-The model reads and writes the placeholder (``type("{{secret:PASSWORD}}")``); the act node swaps in
-the value for the one ``device.execute`` call. Everything that leaves the driver (its result, its
-errors) and everything that could echo the screen (UI trees, the model's own text) is redacted back
-to the placeholder before it reaches the state, the checkpoint, the trajectory or a log.
+The model reads and writes the placeholder (``type("{{secret:PASSWORD}}")``); the act node hands the
+driver the values beside the action (``DeviceAction.secrets``) for the one ``device.execute`` call, and
+the driver reports what it did in terms of the placeholder (``actions.SecretText``), derived forms and
+all. As a second line, everything that could echo the screen (UI trees, the model's own text, a
+driver's message) is redacted back to the placeholder before it reaches the state, the checkpoint, the
+trajectory or a log.
 
 Values come from a secrets file (``NAME=value`` lines, or a JSON/YAML mapping) or from the
 environment as ``SCREENPILOT_SECRET_<NAME>``. Only names the task mentions can be resolved: a model
@@ -14,31 +16,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..actions import Type
+from ..actions import SECRET_PLACEHOLDER, Type, placeholder, secret_names
 from ..errors import ScreenPilotError
 from ..perception import DeviceAction
 
 __all__ = ["ENV_PREFIX", "SecretError", "Secrets", "placeholder", "secret_names"]
 
 ENV_PREFIX = "SCREENPILOT_SECRET_"
-_PLACEHOLDER = re.compile(r"\{\{\s*secret:([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 class SecretError(ScreenPilotError):
     """A secret the task names has no value, or the secrets file cannot be read."""
-
-
-def placeholder(name: str) -> str:
-    return "{{secret:" + name + "}}"
-
-
-def secret_names(text: str) -> list[str]:
-    """The secret names a text references, in order of first use."""
-    return list(dict.fromkeys(_PLACEHOLDER.findall(text)))
 
 
 def _read_file(path: Path) -> dict[str, str]:
@@ -123,8 +114,8 @@ class Secrets:
         return [f"{placeholder(unknown[0])} is not a secret of this task; the task's secrets are: {known}"]
 
     def resolve(self, text: str) -> str:
-        """Placeholders -> values (only for the driver call)."""
-        return _PLACEHOLDER.sub(lambda m: self._values.get(m.group(1), m.group(0)), text)
+        """Placeholders -> values (for a test's expectations; drivers fill them in themselves)."""
+        return SECRET_PLACEHOLDER.sub(lambda m: self._values.get(m.group(1), m.group(0)), text)
 
     def redact(self, text: str) -> str:
         """Values -> placeholders, for anything that is stored, shown or sent to the model."""
@@ -134,8 +125,10 @@ class Secrets:
         return text
 
     def resolve_action(self, action: DeviceAction) -> DeviceAction:
-        """The action the driver gets: a ``type`` with its placeholders filled in; others unchanged."""
+        """The action the driver gets: a ``type`` carries the values of the secrets it names beside it
+        (``DeviceAction.secrets``, never serialized); its text keeps the placeholders."""
         inner = action.action
-        if not self._values or not isinstance(inner, Type) or "{{" not in inner.text:
+        if not self._values or not isinstance(inner, Type):
             return action
-        return action.model_copy(update={"action": inner.model_copy(update={"text": self.resolve(inner.text)})})
+        named = {n: self._values[n] for n in secret_names(inner.text) if n in self._values}
+        return action.model_copy(update={"secrets": named}) if named else action

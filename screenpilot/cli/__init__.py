@@ -16,7 +16,7 @@ from ..actions import ActionError
 from ..errors import ScreenPilotError
 from ._app import app, err
 
-VERBS = ("_run", "_replay", "_view", "_export", "_eval", "_collect", "_resize", "_actions", "_sim")
+VERBS = ("_run", "_replay", "_view", "_export", "_eval", "_collect", "_resize", "_actions", "_sim", "_doctor")
 """The verb modules, each registering its command on import, in the order ``screenpilot --help`` lists them."""
 for _verb in VERBS:
     importlib.import_module(f".{_verb}", __name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ..actions import DeviceKind
 from ..errors import ScreenPilotError
@@ -21,6 +21,7 @@ __all__ = [
     "DEVICE_SPECS",
     "BadDeviceSpec",
     "DeviceKindEntry",
+    "DeviceState",
     "OpenedDevice",
     "device_help",
     "open_device",
@@ -32,14 +33,25 @@ class BadDeviceSpec(ScreenPilotError):
     """A ``--device`` that names no device kind (a usage error: the CLI exits 2)."""
 
 
+class DeviceState(Protocol):
+    """A device whose whole state can be saved and put back (the virtual phone): what lets a resumed run
+    continue on the screen it left, and a collector reset a device between episodes."""
+
+    def save(self) -> bytes: ...
+
+    def load(self, data: bytes) -> None: ...
+
+
 @dataclass
 class OpenedDevice:
-    """A device and what must be stopped with it (the virtual phone and its adb server, for ``sim``)."""
+    """A device and what must be stopped with it (the virtual phone and its adb server, for ``sim``);
+    ``state`` when its whole state can be saved and restored, else None."""
 
     device: Device
     spec: str
     note: str = ""
     resources: ExitStack = field(default_factory=ExitStack)
+    state: DeviceState | None = None
 
     def close(self) -> None:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from ._errors import ServerUnavailable
 from ._kinds import OpenedDevice
 
-__all__ = ["open_sim", "start_sim_phone"]
+__all__ = ["SimState", "open_sim", "start_sim_phone"]
 
 
 @contextmanager
@@ -32,13 +32,15 @@ def start_sim_phone(*, width: int = 1080, height: int = 2400, animation_ms: floa
         yield sim
 
 
-def open_sim(_arg: str = "", *, sim_setup: Callable[[Any], None] | None = None, **options: Any) -> OpenedDevice:
+def open_sim(_arg: str = "", *, sim_setup: Callable[[Any], None] | None = None, keep_awake: bool = True,
+             **options: Any) -> OpenedDevice:
     """The ``sim`` device kind: a virtual phone, its private adb server, and the Android driver on it.
 
     ``sim_setup(phone)`` runs on the in-process phone before the driver connects (the demo switches
     Wi-Fi off; scenarios keep the phone to check its state).
     """
     from .android import AndroidDevice
+    from .android._open import held_awake
 
     stack = ExitStack()
     try:
@@ -51,4 +53,18 @@ def open_sim(_arg: str = "", *, sim_setup: Callable[[Any], None] | None = None, 
         raise
     opened = OpenedDevice(device, "sim", note=f"virtual phone {sim.serial} (private adb server on 127.0.0.1:{sim.adb_port})")
     opened.resources.push(stack)
-    return opened
+    opened.state = SimState(sim.phone)
+    return held_awake(opened, keep_awake)
+
+
+class SimState:
+    """The virtual phone's whole state as bytes (``screenpilot_sim``'s snapshot format)."""
+
+    def __init__(self, phone: Any) -> None:
+        self.phone = phone
+
+    def save(self) -> bytes:
+        return bytes(self.phone.snapshot())
+
+    def load(self, data: bytes) -> None:
+        self.phone.restore(data)

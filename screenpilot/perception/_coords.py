@@ -126,9 +126,14 @@ class ModelAction(BaseModel):
 
 
 class DeviceAction(BaseModel):
-    """An action in device pixels, for a screen of ``size``: what drivers accept."""
+    """An action in device pixels, for a screen of ``size``: what drivers accept.
+
+    ``secrets`` carries the values of the ``{{secret:NAME}}`` placeholders a ``type`` names, for the one
+    driver call that types them: never serialized, never shown (``actions.SecretText``).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     action: Action
     size: Size
+    secrets: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)

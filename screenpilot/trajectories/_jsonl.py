@@ -14,7 +14,17 @@ from typing import Any
 
 from ._errors import TrajectoryError
 
-__all__ = ["JsonlAppender", "atomic_write", "read_jsonl"]
+__all__ = ["JsonlAppender", "atomic_write", "json_bytes", "read_jsonl"]
+
+
+def json_bytes(value: Any, **options: Any) -> bytes:
+    """``value`` as UTF-8 JSON, for ANY Python string in it: text that UTF-8 cannot hold (a lone surrogate,
+    e.g. a model reply cut inside an escaped emoji) is written as a ``\\udXXX`` escape, which reads back
+    as the same string."""
+    try:
+        return json.dumps(value, ensure_ascii=False, **options).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, **options).encode("ascii")
 
 
 def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -100,7 +110,7 @@ class JsonlAppender:
     def append(self, value: Any, *, fsync: bool | None = None) -> None:
         """Write one line; ``fsync`` overrides the file's default for this line (flushed either way,
         which is all a killed process needs; fsync guards against a power cut)."""
-        line = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        line = json_bytes(value, separators=(",", ":")) + b"\n"
         self._fh.write(line)
         self._sync(fsync)
 

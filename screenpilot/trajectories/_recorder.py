@@ -15,7 +15,6 @@ after-frame still queued when the process died; the reader notes such a gap inst
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 from ..actions import Element
 from ..perception import Frame
 from ._errors import RecordingError, TrajectoryError
-from ._jsonl import JsonlAppender, atomic_write, read_jsonl
+from ._jsonl import JsonlAppender, atomic_write, json_bytes, read_jsonl
 from ._reader import load_meta
 from ._schema import DecidedBy, EpisodeMeta, FrameRef, Outcome, StepRecord, TokenUsage
 from ._writer import BackgroundWriter
@@ -138,7 +137,7 @@ class Recorder:
         """Queue the UI elements as JSON (redacted: a typed secret would show in a field's text)."""
         rel = f"{UI_DIR}/{name}.json"
         doc = redact_value([e.model_dump(mode="json") for e in elements], self.redact)
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        data = json_bytes(doc, separators=(",", ":"))
         self._submit(rel, lambda path: path.write_bytes(data))
         return rel
 
@@ -184,7 +183,7 @@ class Recorder:
     def save_meta(self) -> None:
         self.meta.steps = len(self._recorded)
         doc = redact_value(self.meta.model_dump(mode="json"), self.redact)
-        atomic_write(self.folder / EPISODE_FILE, json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n",
+        atomic_write(self.folder / EPISODE_FILE, json_bytes(doc, indent=2) + b"\n",
                      fsync=self.fsync)
 
     def finish(self, outcome: Outcome, decided_by: DecidedBy, detail: str = "", *, answer: str | None = None) -> None:

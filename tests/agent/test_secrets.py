@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from screenpilot.actions import Size, Tap, Type
+from screenpilot.actions import SecretText, Size, Tap, Type
 from screenpilot.agent import SecretError, Secrets, secret_names
 from screenpilot.perception import DeviceAction
 
@@ -61,7 +61,10 @@ def test_only_a_type_action_gets_the_value_and_only_for_the_driver() -> None:
     secrets = Secrets({"PASSWORD": "pa55"})
     typed = DeviceAction(action=Type(text="{{secret:PASSWORD}}\n"), size=Size(1080, 2400))
     resolved = secrets.resolve_action(typed)
-    assert resolved.action.text == "pa55\n" and typed.action.text == "{{secret:PASSWORD}}\n"
+    # the text keeps the placeholder; the value rides beside it for the driver, and is never serialized
+    assert resolved.action.text == "{{secret:PASSWORD}}\n" and resolved.secrets == {"PASSWORD": "pa55"}
+    assert "pa55" not in resolved.model_dump_json() and "pa55" not in repr(resolved) and not typed.secrets
+    assert SecretText.of(resolved.action.text, resolved.secrets).real == "pa55\n"
     tap = DeviceAction(action=Tap(point=(1, 2)), size=Size(1080, 2400))
     assert secrets.resolve_action(tap) is tap
 

@@ -251,8 +251,12 @@ class AdbLink:
             c.close()
         return ShellResult(command, code, out, err, time.perf_counter() - start)
 
-    def run(self, command: str, *, timeout: float | None = None, action: bool = False) -> ShellResult:
-        """Run ``command`` through the device's ``sh -c``; retries only where that cannot repeat an action."""
+    def run(self, command: str, *, timeout: float | None = None, action: bool = False,
+            shown: str | None = None) -> ShellResult:
+        """Run ``command`` through the device's ``sh -c``; retries only where that cannot repeat an action.
+
+        ``shown`` is how messages name the command when it carries a secret (the driver's own wording).
+        """
         timeout = timeout or self.timeout
         delays = iter(self.backoff.delays())
         give_up_at = time.monotonic() + self.backoff.total  # wall clock: a stalled phone eats whole timeouts
@@ -263,7 +267,7 @@ class AdbLink:
                 err = self._err(sent.cause)
                 if action:
                     raise ActionOutcomeUnknown(
-                        f"`{_short(command)}` was sent to {self.serial} but {err.message}: it may or may not "
+                        f"`{_short(shown or command)}` was sent to {self.serial} but {err.message}: it may or may not "
                         "have run, so it was not sent again",
                         hint="look at the screen again before deciding what to do next",
                     ) from sent.cause

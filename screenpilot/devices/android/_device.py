@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 import time
 from collections.abc import Callable
 from typing import Literal, Self
@@ -22,6 +23,7 @@ from ...actions import (
     LongPress,
     OpenApp,
     Point,
+    SecretText,
     Size,
     Swipe,
     SystemButton,
@@ -31,7 +33,7 @@ from ...actions import (
     Wait,
     normalize_phone_key,
 )
-from ...errors import InfraFault, OutcomeUnknown
+from ...errors import InfraFault, ModelFault, OutcomeUnknown
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, parse_uiautomator, settle_screen
 from .._errors import (
     ActionOutcomeUnknown,
@@ -55,6 +57,7 @@ from ._parse import (
     parse_wm_density,
     parse_wm_size,
 )
+from ._restore import Restorer
 from ._screen import input_point, logical_size
 from ._stream_driver import StreamDriver
 from ._text import ADB_KEYBOARD, ime_commands, input_text_commands, join_commands, typable_by_input_text
@@ -101,6 +104,7 @@ class AndroidDevice:
         timeout: float = 30.0,
         capture: CaptureMode = "auto",
         read_back: bool = True,
+        read_back_budget_s: float = 3.0,
         apps: dict[str, str] | None = None,
         backoff: Backoff | None = None,
         start_server_if_needed: bool = False,
@@ -135,6 +139,11 @@ class AndroidDevice:
         self.link = probe.for_serial(self.serial)
         # Android 7+ adbd speaks shell v2 (separate stderr, a real exit status); older ones get v1 + `echo $?`
         self.link.shell_v2 = "shell_v2" in self.link.features()
+        self._accepted = 0  # commands of the action in progress the phone accepted (see execute)
+        self.last_dump_s = 0.0  # how long the last UI dump took (inf: it failed); see _read_back
+        self.read_back_budget_s = read_back_budget_s
+        self._restorer = Restorer(lambda command: self.shell(command, check=False).text)
+        self.restored = self.restore_phone()  # what an earlier run, killed mid-change, had left changed
         self.stream = StreamDriver(self, capture, scrcpy_server=scrcpy_server, max_fps=max_fps)
 
     # -- choosing the device -----------------------------------------------------------------------
@@ -192,13 +201,25 @@ class AndroidDevice:
             raise CommandFailed(command, result.exit_code, result.output)
         return result
 
-    def _act(self, command: str, record: list[str], *, timeout: float | None = None) -> ShellResult:
-        """An action command: recorded, sent once, and failed on Android's error text as on exit codes."""
-        record.append(command)
-        result = self.shell(command, timeout=timeout, action=True)
+    def _act(self, command: str, record: list[str], *, timeout: float | None = None,
+             secret: SecretText | None = None, shown: str | None = None) -> ShellResult:
+        """An action command: recorded, sent once, and failed on Android's error text as on exit codes.
+
+        With ``secret``, the command carries secret values: it is recorded and named in errors as
+        ``shown`` (the same command built from the placeholders), and what the phone says is scrubbed.
+        """
+        said = shown if secret is not None and shown is not None else command
+        scrub = secret.scrub if secret is not None else str
+        record.append(said)
+        try:
+            result = self.link.run(command, timeout=timeout, action=True, shown=said)
+        except (InfraFault, OutcomeUnknown) as exc:
+            exc.message = scrub(exc.message)
+            raise
         out = result.output
-        if "Exception" in out or re.search(r"^Error:", out, re.MULTILINE):
-            raise CommandFailed(command, result.exit_code, out)
+        if result.exit_code != 0 or "Exception" in out or re.search(r"^Error:", out, re.MULTILINE):
+            raise CommandFailed(said, result.exit_code, scrub(out))
+        self._accepted += 1
         return result
 
     # -- observing -------------------------------------------------------------------------------------
@@ -334,9 +355,12 @@ class AndroidDevice:
             ) from exc
 
     def ui_xml(self) -> str:
-        """The raw ``uiautomator dump`` XML (retried while the screen is too busy to go idle)."""
+        """The raw ``uiautomator dump`` XML (retried while the screen is too busy to go idle); how long it
+        took is kept in ``last_dump_s`` (inf after a failure), which decides whether typing reads back."""
         command = f"uiautomator dump {_UI_DUMP} && cat {_UI_DUMP}"
         last = ""
+        started = time.perf_counter()
+        self.last_dump_s = float("inf")
         for delay in (0.0, *self._backoff.delays()[:5]):
             if delay:
                 time.sleep(delay)
@@ -346,6 +370,7 @@ class AndroidDevice:
             if start < 0:
                 start = text.find("<hierarchy")
             if result.exit_code == 0 and start >= 0:
+                self.last_dump_s = time.perf_counter() - started
                 return text[start:]
             last = result.output.strip()
             if "could not get idle state" not in last and "null root node" not in last:
@@ -369,15 +394,30 @@ class AndroidDevice:
         return input_point(point, size, self._screen or self.info().logical_size)
 
     def execute(self, action: DeviceAction) -> ActionResult:
-        """Carry out one action in device pixels; raises our DeviceError types on infrastructure faults."""
+        """Carry out one action in device pixels.
+
+        Faults before any of the action's commands was accepted are what they are (infrastructure, or
+        the model's); any failure after one was accepted (a read-back, restoring the keyboard, finding
+        an icon after Home) is :class:`ActionOutcomeUnknown`: the action ran at least in part, so it
+        must never be sent again blindly.
+        """
         start = self._clock()
         record: list[str] = []
         ends = False
-        stream = self.stream.active() if action.action.action in _STREAMED else None
-        if stream is not None:
-            text_after, detail = self.stream.execute(stream, action, record)
-        else:
-            text_after, detail, ends = self._execute_adb(action, record)
+        self._accepted = 0
+        try:
+            stream = self.stream.active() if action.action.action in _STREAMED else None
+            if stream is not None:
+                text_after, detail = self.stream.execute(stream, action, record)
+            else:
+                text_after, detail, ends = self._execute_adb(action, record)
+        except (InfraFault, ModelFault) as exc:
+            if not self._accepted:
+                raise
+            raise ActionOutcomeUnknown(
+                f"{self._accepted} command(s) of this action had run when it failed: {exc.message}",
+                hint="look at the screen before deciding what to do next; it was not sent again",
+            ) from exc
         detail = "; ".join(d for d in (self.stream.take_note(), detail) if d)
         return ActionResult(
             ok=True,
@@ -410,7 +450,7 @@ class AndroidDevice:
             case SystemButton(button=button):
                 self._act(f"input keyevent {_BUTTONS[button]}", record)
             case Type(text=text):
-                text_after, detail = self._type(text, record)
+                text_after, detail = self._type(SecretText.of(text, action.secrets), record)
             case OpenApp(app=app):
                 detail = self._open_app(app, record)
             case Wait(seconds=seconds):
@@ -438,27 +478,45 @@ class AndroidDevice:
 
     # -- text ------------------------------------------------------------------------------------------
 
-    def _type(self, text: str, record: list[str]) -> tuple[str | None, str]:
-        if typable_by_input_text(text):
+    def _type(self, text: SecretText, record: list[str]) -> tuple[str | None, str]:
+        """Type ``text.real``; everything recorded, read back or said is in terms of ``text.shown``."""
+        if typable_by_input_text(text.real):
             route = "input text"
-            self._run_all(join_commands(input_text_commands(text)), record)
+            lines = join_commands(input_text_commands(text.real))
+            shown = join_commands(input_text_commands(text.shown)) if text.secret else lines
+            self._run_all(lines, record, text, shown)
         else:
             route = "ADBKeyBoard"
             self._type_with_ime(text, record)
-        if not self.read_back:
-            return None, f"typed {len(text)} characters through {route}"
-        focused = self._focused_element()
-        if focused is None:
-            return None, f"typed {len(text)} characters through {route}; no focused field to read back"
-        got = focused.text
-        verdict = "reads back exactly" if got == text else ("ends with it" if got.endswith(text) else "differs")
-        return got, f"typed {len(text)} characters through {route}; the focused field {verdict}"
+        what = f"typed {len(text.real)} characters through {route}" + (" (secrets shown by name)" if text.secret else "")
+        return self._read_back(text, what)
 
-    def _run_all(self, lines: list[str], record: list[str]) -> None:
+    def _read_back(self, text: SecretText, what: str) -> tuple[str | None, str]:
+        """The focused field's text after typing, unless UI dumps are slow or failing on this phone just
+        now (a real phone's dump takes seconds while it animates): then it is skipped, and says so."""
+        if not self.read_back:
+            return None, what
+        if self.last_dump_s > self.read_back_budget_s:
+            took = "failed" if self.last_dump_s == float("inf") else f"took {self.last_dump_s:.1f} s"
+            return None, f"{what}; not read back (the last UI dump {took}, over {self.read_back_budget_s:g} s)"
+        t0 = time.perf_counter()
+        focused = self._focused_element()
+        cost = f" (read back in {time.perf_counter() - t0:.2f} s)"
+        if focused is None:
+            return None, f"{what}; no focused field to read back{cost}"
+        got = focused.text
+        verdict = "reads back exactly" if got == text.real else ("ends with it" if got.endswith(text.real) else "differs")
+        return text.scrub(got), f"{what}; the focused field {verdict}{cost}"
+
+    def _run_all(self, lines: list[str], record: list[str], text: SecretText, shown: list[str]) -> None:
+        """Send command lines in order; a line that carries a secret is recorded as its ``shown`` twin
+        (the placeholder text encoded the same way; when the counts differ, the first few stand for all)."""
         for i, line in enumerate(lines):
+            said = shown[min(i, len(shown) - 1)] if text.secret else line
             try:
                 # a phone injects key events one by one: long lines get longer to finish
-                self._act(line, record, timeout=self.timeout + 0.01 * len(line))
+                self._act(line, record, timeout=self.timeout + 0.01 * len(line), secret=text if text.secret else None,
+                          shown=said)
             except ActionOutcomeUnknown as exc:
                 raise ActionOutcomeUnknown(
                     f"{exc.message} ({i} of {len(lines)} command lines had finished)", hint=exc.hint
@@ -477,18 +535,22 @@ class AndroidDevice:
         value = self.shell(f"settings get secure {name}").text.strip()
         return "" if value == "null" else value
 
-    def _type_with_ime(self, text: str, record: list[str]) -> None:
+    def _type_with_ime(self, text: SecretText, record: list[str]) -> None:
         if not self.ime_available():
-            bad = next(c for c in text if not typable_by_input_text(c))
+            bad = next(c for c in text.real if not typable_by_input_text(c))
+            which = "a character of a secret" if text.secret else f"{bad!r} (U+{ord(bad):04X})"
             raise UnsupportedAction(
-                f"cannot type {bad!r} (U+{ord(bad):04X}): `input text` types only ASCII and ADBKeyBoard "
-                "is not installed on the phone",
+                f"cannot type {which}: `input text` types only ASCII and ADBKeyBoard is not installed on the phone",
                 hint="install ADBKeyBoard (com.android.adbkeyboard) on the phone, or type ASCII only",
             )
         previous = self._setting("default_input_method")
         enabled = self._setting("enabled_input_methods").split(":")
         switched = previous != ADB_KEYBOARD
         enabled_here = ADB_KEYBOARD not in enabled
+        if switched:  # written down on the phone before the switch: a kill now leaves a way back
+            self._restorer.note("ime", previous)
+        if enabled_here:
+            self._restorer.note("ime_disable", "1")
         try:
             if enabled_here:
                 record.append(f"ime enable {ADB_KEYBOARD}")
@@ -497,7 +559,8 @@ class AndroidDevice:
                 record.append(f"ime set {ADB_KEYBOARD}")
                 self.shell(f"ime set {ADB_KEYBOARD}")
                 self._wait_ime(ADB_KEYBOARD)
-            self._run_all(join_commands(ime_commands(text)), record)
+            lines = join_commands(ime_commands(text.real))
+            self._run_all(lines, record, text, join_commands(ime_commands(text.shown)) if text.secret else lines)
         except (InfraFault, OutcomeUnknown) as exc:
             # restore what we can, but the first failure is the one to report (it may be an unknown outcome)
             problems = self._restore_ime(previous if switched else None, enabled_here, record)
@@ -508,8 +571,10 @@ class AndroidDevice:
         if problems:
             raise DeviceError(
                 f"typed, but could not restore the keyboard: {problems}",
-                hint=f"select your keyboard again in the phone's settings (it was {previous or 'the default'})",
+                hint=f"run `screenpilot doctor --restore android:{self.serial}`, or select your keyboard again in "
+                f"the phone's settings (it was {previous or 'the default'})",
             )
+        self._restorer.done("ime", "ime_disable")
 
     def _wait_ime(self, ime: str, deadline_s: float = 5.0) -> None:
         """Until the IME is the selected one (and bound, where ``dumpsys input_method`` says so)."""
@@ -586,9 +651,49 @@ class AndroidDevice:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
+    # -- what a run changes, put back ------------------------------------------------------------------
+
+    def restore_phone(self) -> list[str]:
+        """Undo what a run noted on the phone before changing it (the keyboard, the screen staying on) and
+        did not get to undo itself; returns what was put back."""
+        notes = self._restorer.notes()
+        done: list[str] = []
+        if "ime" in notes or "ime_disable" in notes:
+            problems = self._restore_ime(notes["ime"] if "ime" in notes else None, notes.get("ime_disable") == "1", [])
+            if problems:
+                raise DeviceError(f"could not put the keyboard back: {problems}",
+                                  hint="select your keyboard in the phone's settings")
+            self._restorer.done("ime", "ime_disable")
+            done.append(f"keyboard {notes.get('ime') or 'reset'}")
+        if "stay_on" in notes:
+            self.shell(f"settings put global stay_on_while_plugged_in {shlex.quote(notes['stay_on'] or '0')}")
+            self._restorer.done("stay_on")
+            done.append(f"stay_on_while_plugged_in {notes['stay_on'] or '0'}")
+        return done
+
+    def keep_awake(self) -> None:
+        """For the length of a run: the screen stays on (``svc power stayon true``), is woken and unlocked
+        (a keyguard without a secure lock). The previous setting is noted on the phone first."""
+        previous = self.shell("settings get global stay_on_while_plugged_in", check=False).text.strip()
+        self._restorer.note("stay_on", "0" if previous in ("", "null") else previous)
+        self.shell("svc power stayon true")
+        self.shell("input keyevent KEYCODE_WAKEUP", check=False)
+        self.shell("wm dismiss-keyguard", check=False)
+
+    def release_awake(self) -> None:
+        """Put the stay-on setting back as ``keep_awake`` found it."""
+        previous = self._restorer.notes().get("stay_on")
+        if previous is not None:
+            self.shell(f"settings put global stay_on_while_plugged_in {shlex.quote(previous)}")
+            self._restorer.done("stay_on")
+
     def close(self) -> None:
-        """Stop the scrcpy stream if one runs (nothing else is held open between commands)."""
+        """Stop the scrcpy stream if one runs, and put back what a cut-short change left."""
         self.stream.close()
+        try:
+            self.restore_phone()
+        except (InfraFault, OutcomeUnknown):  # the phone went away: the note stays on it for next time
+            pass
 
     def __enter__(self) -> Self:
         return self

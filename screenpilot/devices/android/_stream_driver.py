@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from ...actions import Key, LongPress, Point, Size, Swipe, SystemButton, Tap, Type
+from ...actions import Key, LongPress, Point, SecretText, Size, Swipe, SystemButton, Tap, Type
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, frame_difference
 from . import _scrcpy_wire as wire
 from ._scrcpy_server import StreamUnavailable, find_server_jar
@@ -215,6 +215,7 @@ class StreamDriver:
         else:
             s.send(data, what, barrier=last)
             self._fence = None
+        self.device._accepted += 1
 
     def _execute(self, s: ScrcpyStream, action: DeviceAction, record: list[str]) -> tuple[str | None, str]:
         a = action.action
@@ -238,7 +239,7 @@ class StreamDriver:
             case SystemButton(button=button):
                 self._key(s, _BUTTON_KEYS[button], record)
             case Type(text=text):
-                return self._type(s, text, record)
+                return self._type(s, SecretText.of(text, action.secrets), record)
         return None, ""
 
     def _gesture(self, s: ScrcpyStream, path: list[tuple[int, int]], ms: int, record: list[str], name: str) -> None:
@@ -258,10 +259,11 @@ class StreamDriver:
         self._send(s, wire.keycode(wire.ACTION_DOWN, code) + wire.keycode(wire.ACTION_UP, code), f"key {code}", record,
                    last=True)
 
-    def _type(self, s: ScrcpyStream, text: str, record: list[str]) -> tuple[str | None, str]:
+    def _type(self, s: ScrcpyStream, text: SecretText, record: list[str]) -> tuple[str | None, str]:
         """ASCII through INJECT_TEXT (chunks of 300 bytes); text no key can type (CJK, emoji, most accents)
-        through SET_CLIPBOARD with paste, the clipboard put back as it was afterwards."""
-        runs = _runs(text)
+        through SET_CLIPBOARD with paste, the clipboard put back as it was afterwards. A text with secrets
+        is recorded and named by its length only."""
+        runs = _runs(text.real)
         pasted = 0
         saved: str | None = None
         for i, (keys, run) in enumerate(runs):
@@ -269,7 +271,8 @@ class StreamDriver:
             if keys:
                 chunks = wire.text_chunks(run)
                 for k, chunk in enumerate(chunks):
-                    self._send(s, wire.text(chunk), f"text {chunk!r}", record, last=last and k == len(chunks) - 1)
+                    what = f"text ({len(chunk)} characters of a text with secrets)" if text.secret else f"text {chunk!r}"
+                    self._send(s, wire.text(chunk), what, record, last=last and k == len(chunks) - 1)
                 continue
             if saved is None:
                 saved = s.clipboard() or ""
@@ -282,15 +285,10 @@ class StreamDriver:
             s.restore_clipboard(saved)
             record.append("scrcpy restore the clipboard")
         route = "the scrcpy control socket (text injection" + (f", clipboard paste for {pasted}" if pasted else "") + ")"
-        if not self.device.read_back:
-            return None, f"typed {len(text)} characters through {route}"
-        self._fresh(s)  # the UI tree is read after the phone has handled the text
-        focused = self.device._focused_element()
-        if focused is None:
-            return None, f"typed {len(text)} characters through {route}; no focused field to read back"
-        got = focused.text
-        verdict = "reads back exactly" if got == text else ("ends with it" if got.endswith(text) else "differs")
-        return got, f"typed {len(text)} characters through {route}; the focused field {verdict}"
+        what = f"typed {len(text.real)} characters through {route}" + (" (secrets shown by name)" if text.secret else "")
+        if self.device.read_back:
+            self._fresh(s)  # the UI tree is read after the phone has handled the text
+        return self.device._read_back(text, what)
 
 
 def _runs(text: str) -> list[tuple[bool, str]]:
