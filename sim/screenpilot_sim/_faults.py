@@ -91,6 +91,13 @@ class Faults:
             self._rng.seed(seed)
 
     def reset(self) -> None:
+        """Every fault off and the log emptied (a fresh phone)."""
+        self.turn_off()
+        with self._lock:
+            self.log.clear()
+
+    def turn_off(self) -> None:
+        """Every fault off; the log of those injected so far stays (``off`` in a SPEC)."""
         self.latency_s = 0.0
         self.drop_probability = 0.0
         self.screencap_fails = False
@@ -101,8 +108,6 @@ class Faults:
         self.offline_probability = 0.0
         self.offline_s = 0.0
         self.capture_fail_probability = 0.0
-        with self._lock:
-            self.log.clear()
 
     def describe(self) -> dict[str, Any]:
         """The settings and the log as plain data (what ``sim:faults`` answers)."""
@@ -152,7 +157,7 @@ def apply_spec(faults: Faults, spec: str) -> None:
         if not item:
             continue
         if item == "off":
-            changes.append(faults.reset)
+            changes.append(faults.turn_off)
             continue
         key, sep, value = item.partition("=")
         key = key.strip().lower()
