@@ -15,7 +15,7 @@ from screenpilot.perception import CoordinateSpace, DeviceAction, Frame, image_t
 
 
 def formula(h: int, w: int, factor: int, min_pixels: int, max_pixels: int) -> tuple[int, int]:
-    """FORMATS.md's rule, written out independently of the implementation."""
+    """The rule of docs/formats.md, written out independently of the implementation."""
     if max(h, w) / min(h, w) > 200:
         raise ValueError
     hb, wb = max(factor, round(h / factor) * factor), max(factor, round(w / factor) * factor)

@@ -1,6 +1,6 @@
 """The trajectory format: one episode's metadata and one record per step, as versioned pydantic models.
 
-Every field a training export or a replay needs is here (FORMATS.md, "Trajectory fields"): the
+Every field a training export or a replay needs is here (docs/formats.md, "What every trajectory keeps"): the
 action travels in BOTH spaces (``ModelAction`` carries its ``CoordinateSpace`` and sizes,
 ``DeviceAction`` the device size), frames are files referenced by path relative to the episode
 folder, and the model's raw text is kept verbatim in ``raw_output`` (the replay backend reads it).
