@@ -59,6 +59,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "PruningSqliteSaver", "RunContext", "RunResult", "SecretError", "Secrets", "build_graph",
         "open_checkpointer", "run", "secret_names"
     ],
+    "screenpilot.fleet": [
+        "AttemptReport", "BadDeviceList", "COLLECTION_FILE", "CollectOptions", "CollectResult", "Collector",
+        "DeviceSlot", "DeviceWorker", "Durations", "FleetError", "FreeTask", "MANIFEST_FILE", "Manifest",
+        "ManifestRecord", "ModelService", "POOL_FORMS", "RemoteBackend", "SIM_PROFILES", "SUMMARY_FILE",
+        "WorkItem", "WorkerOptions", "build_work", "collect", "pack_folder", "parse_pool", "pool_resources",
+        "portable_request", "read_task_file", "resource_for", "summarize", "unpack_folder"
+    ],
     "screenpilot.cli": [
         "app", "main"
     ],

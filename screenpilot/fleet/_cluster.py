@@ -29,6 +29,9 @@ class ClusterInfo:
     dashboard_url: str | None
     started_here: bool
     gpus: int
+    node: str = ""
+    """The driver's Ray node (its first 12 characters, as workers report theirs)."""
+    connected_here: bool = False
 
 
 def connect(address: str | None, slots: Sequence[DeviceSlot], *, num_cpus: int | None = None,
@@ -41,7 +44,8 @@ def connect(address: str | None, slots: Sequence[DeviceSlot], *, num_cpus: int |
     except ImportError:
         raise FleetError("Ray is not installed", hint="pip install 'screenpilot[fleet]'") from None
     url: str | None = None
-    if ray.is_initialized():  # a caller (a test, a notebook) already connected: use that cluster
+    connected = not ray.is_initialized()
+    if not connected:  # a caller (a notebook, a benchmark) already connected: use that cluster
         started = False
     else:
         options: dict[str, Any] = {"log_to_driver": False, "logging_level": "warning"}
@@ -58,7 +62,8 @@ def connect(address: str | None, slots: Sequence[DeviceSlot], *, num_cpus: int |
         url = getattr(context, "dashboard_url", None) or None
     gcs = getattr(ray.get_runtime_context(), "gcs_address", "") or ""
     return ClusterInfo(address=gcs, dashboard_url=f"http://{url}" if url and not url.startswith("http") else url,
-                       started_here=started, gpus=int(ray.cluster_resources().get("GPU", 0)))
+                       started_here=started, gpus=int(ray.cluster_resources().get("GPU", 0)),
+                       node=str(ray.get_runtime_context().get_node_id())[:12], connected_here=connected)
 
 
 def missing_resources(slots: Sequence[DeviceSlot]) -> dict[str, str]:

@@ -333,7 +333,7 @@ class Collector:
 
     def _kill_children(self, s: _Slot) -> None:
         """A killed worker cannot stop what it started: stop it by PID when it ran on this host."""
-        if self.cluster is None or not self.cluster.started_here:
+        if self.cluster is None or (s.live.get("node") or s.info.get("node")) != self.cluster.node:
             return
         for pid in s.live.get("children") or s.info.get("children") or []:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -467,7 +467,7 @@ class Collector:
         for service in self.services:
             with contextlib.suppress(Exception):
                 ray.kill(service, no_restart=True)
-        if self.cluster is not None and self.cluster.started_here:
+        if self.cluster is not None and self.cluster.connected_here:
             ray.shutdown()
 
 

@@ -11,6 +11,7 @@ two threads). Nothing here needs Ray: tests and benchmarks drive it directly too
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -191,7 +192,7 @@ class DeviceWorker:
     def _on_event(self, event: Any) -> None:
         record = getattr(event, "record", None)
         if event.kind == "step" and record is not None:
-            self._set(step=record.index + 1, last=(record.call or record.error or "")[:80])
+            self._set(step=record.index + 1, last=_describe(record))
         elif event.kind == "phase":
             self._set(phase=event.phase)
 
@@ -269,9 +270,17 @@ class DeviceWorker:
         return found
 
 
-def _tokens(folder: Path) -> dict[str, int | None]:
-    import json
+def _describe(record: Any) -> str:
+    """A step in a few words for the live table: ``tap [540, 1200]``, ``type "Zoë"``, or its error."""
+    action = getattr(getattr(record, "device_action", None), "action", None)
+    if action is None:
+        return f"not executed: {record.error or ''}"[:80]
+    fields = action.model_dump(mode="json", exclude_none=True)
+    name = fields.pop("action", "?")
+    return f"{name} {' '.join(json.dumps(v, ensure_ascii=False) for v in fields.values())}"[:80]
 
+
+def _tokens(folder: Path) -> dict[str, int | None]:
     try:
         meta = json.loads((folder / "episode.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
