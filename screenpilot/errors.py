@@ -22,7 +22,9 @@ to fix and surface as one line. This module is the one leaf every room may impor
 
 from __future__ import annotations
 
-__all__ = ["InfraFault", "ModelFault", "OutcomeUnknown", "ScreenPilotError", "Stopped"]
+from pathlib import Path
+
+__all__ = ["InfraFault", "Interrupted", "ModelFault", "OutcomeUnknown", "ScreenPilotError", "Stopped"]
 
 
 class ScreenPilotError(Exception):
@@ -63,3 +65,16 @@ class OutcomeUnknown(ScreenPilotError):
 
 class Stopped(ScreenPilotError):
     """A person stopped the run (or took over); what the outcome is, is theirs to say."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run, an evaluation or a replay, carrying the folder its partial record is in.
+
+    Still a KeyboardInterrupt, so nothing that catches ScreenPilotError or Exception (an evaluation that
+    records a failed episode and goes on) can swallow it; the command line words its one line from it.
+    """
+
+    def __init__(self, folder: Path | str, what: str = "run") -> None:
+        super().__init__(f"the {what} in {folder} was interrupted")
+        self.folder = Path(folder)
+        self.what = what

@@ -10,7 +10,7 @@ import pytest
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "screenpilot.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "screenpilot.cli", *args], capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_help_lists_the_verbs() -> None:
@@ -37,7 +37,7 @@ def test_version() -> None:
         (["actions", "check", '{"action": "tap"}'], 1, "'point' is required"),
         (["actions", "check", '{"action": "tap", "point": [2000, 5]}'], 1, "outside the 1080x2400 screen"),
         (["resize", "9000x10"], 1, "aspect ratio"),
-        (["run", "Turn on Wi-Fi", "--device", "phone"], 1, "not a device"),
+        (["run", "Turn on Wi-Fi", "--device", "phone"], 2, "not a device"),
         (["run", "Turn on Wi-Fi", "--yes", "--no-input"], 2, "contradict"),
         (["run"], 2, "give a TASK"),
         (["sim", "serve", "--size", "12x"], 2, "WIDTHxHEIGHT"),  # the sim's own command line, mounted

@@ -11,6 +11,7 @@ import dataclasses
 import platform
 import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -24,7 +25,7 @@ from langgraph.types import Command
 
 from ..actions import Policy
 from ..devices import Device, OpenedDevice, open_device
-from ..errors import ScreenPilotError, Stopped
+from ..errors import Interrupted, ScreenPilotError, Stopped
 from ..perception import SettleOptions
 from ..planner import Backend, Dialect, HistoryPolicy, backend_from_spec, dialect_for, parse_backend_spec
 from ..trajectories import ActionJournal, EpisodeMeta, Recorder, TokenUsage, load_meta
@@ -83,7 +84,9 @@ def _software() -> dict[str, str]:
 
 
 def _run_id(task: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")[:32].strip("-") or "run"
+    # letters of any script stay (accents dropped: "Zoë" -> "zoe"); everything else becomes one dash
+    plain = "".join(c for c in unicodedata.normalize("NFKD", task.lower()) if not unicodedata.combining(c))
+    slug = re.sub(r"[\W_]+", "-", plain).strip("-")[:32].strip("-") or "run"
     return f"{datetime.now():%Y%m%d-%H%M%S}-{slug}-{uuid.uuid4().hex[:6]}"
 
 
@@ -237,9 +240,9 @@ def run(
             save_device_state(ctx)  # the state the run starts from, in case it dies before its first step
         try:
             values = _drive(graph, first, config, ctx, confirm)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             _abort(recorder, "person", "stopped with Ctrl-C; resume with --resume " + str(folder))
-            raise
+            raise Interrupted(folder) from exc  # still a KeyboardInterrupt, now saying where the run is
         except Stopped as exc:  # a person's deliberate stop (the desktop kill switch)
             _abort(recorder, "person", f"{exc.message}; resume with --resume {folder}")
             raise

@@ -14,7 +14,7 @@ from screenpilot_sim import SimError
 
 from ..actions import ActionError
 from ..errors import ScreenPilotError
-from ._app import app, err
+from ._app import CommandInterrupted, app, command, err
 
 VERBS = ("_run", "_replay", "_view", "_export", "_eval", "_collect", "_resize", "_actions", "_sim", "_doctor")
 """The verb modules, each registering its command on import, in the order ``screenpilot --help`` lists them."""
@@ -24,15 +24,15 @@ for _verb in VERBS:
 __all__ = ["app", "main"]
 
 
-def _fail(message: str, code: int) -> None:
-    err.print(f"screenpilot: error: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
+def _fail(message: str, code: int, what: str = "error") -> None:
+    err.print(f"screenpilot: {what}: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and turns every expected failure into one line on stderr."""
     try:
-        code = app(args=argv, prog_name="screenpilot", standalone_mode=False)
+        code = command().main(args=argv, prog_name="screenpilot", standalone_mode=False)
     except typer.TyperException as exc:  # typer's click errors: bad parameters, unknown commands, ...
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
             exc.show()  # type: ignore[attr-defined]
@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), 1)
     except ScreenPilotError as exc:
         _fail(str(exc), 1)
-    except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted", 130)
+    except CommandInterrupted as exc:  # Ctrl-C inside a verb, worded by it
+        _fail(str(exc), 130, "interrupted")
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C before a verb began
+        _fail("stopped with Ctrl-C", 130, "interrupted")
     sys.exit(code if isinstance(code, int) else 0)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..trajectories._export import EXPORT_FORMATS, ExportOptionError
-from ._app import app, err, out
+from ._app import app, err, say
 
 FormatName = enum.Enum("FormatName", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 _FORMATS_HELP = "What to write. " + "; ".join(f"{name}: {spec.description}" for name, spec in EXPORT_FORMATS.items()) + "."
@@ -54,18 +54,18 @@ def export_cmd(
     except ExportOptionError as exc:  # a usage error: one line and exit 2, like any bad argument
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
     taken = ", ".join(f"{n} {source}" for source, n in sorted(report.taken.items()))
-    out.print(f"{report.format}: {report.samples} samples from {report.episodes} episodes ({taken}), "
-              f"{report.images} images -> {report.out}", highlight=False, soft_wrap=True)
+    say(f"{report.format}: {report.samples} samples from {report.episodes} episodes ({taken}), "
+        f"{report.images} images -> {report.out}")
     if report.tokens.get("longest"):
-        out.print(f"longest sample: {report.tokens['longest']} tokens", highlight=False, soft_wrap=True)
+        say(f"longest sample: {report.tokens['longest']} tokens")
     left = len(report.skipped_episodes) + len(report.skipped_steps)
     if left:
         replays = sum("a replay" in s for s in report.skipped_episodes)
         also = f" ({replays} replays: --include-replays takes them)" if replays else ""
-        out.print(f"left out: {len(report.skipped_episodes)} episodes{also}, {len(report.skipped_steps)} steps "
-                  f"(reasons in {report.out / 'export.json'})", highlight=False, soft_wrap=True)
+        say(f"left out: {len(report.skipped_episodes)} episodes{also}, {len(report.skipped_steps)} steps "
+            f"(reasons in {report.out / 'export.json'})")
     if report.untranslated:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.untranslated.items()))
-        out.print(f"no {report.format} action for: {kinds}", highlight=False, soft_wrap=True)
+        say(f"no {report.format} action for: {kinds}")
     for warning in report.warnings:
-        err.print(f"screenpilot: warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        say(f"screenpilot: warning: {warning}", err)

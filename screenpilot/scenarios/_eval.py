@@ -33,7 +33,7 @@ from ..actions import DeviceKind
 from ..agent import Budgets
 from ..agent import run as run_agent
 from ..devices import Device, open_device, parse_device_spec
-from ..errors import ScreenPilotError
+from ..errors import Interrupted, ScreenPilotError
 from ..planner import (
     Backend,
     Completion,
@@ -391,6 +391,8 @@ def evaluate(
                 report.save()
                 if on_result is not None:
                     on_result(result)
+    except KeyboardInterrupt as exc:  # results.json (below) keeps the scenarios that finished
+        raise Interrupted(folder, "evaluation") from exc
     finally:
         if shared is not None:
             shared.close()

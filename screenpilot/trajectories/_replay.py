@@ -21,7 +21,7 @@ from PIL import Image
 
 from ..actions import Answer, Element, Point, Size, Terminate, Wait, points_of
 from ..devices import Device
-from ..errors import InfraFault, Stopped
+from ..errors import InfraFault, Interrupted, Stopped
 from ..perception import DeviceAction, Frame, SettleOptions
 from . import _steps as steps
 from ._discover import package_version
@@ -346,9 +346,9 @@ def replay(
                 if not runner.run_step(step, prev, report):
                     break
                 prev = step
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             rec.finish("aborted", "person", "stopped with Ctrl-C")
-            raise
+            raise Interrupted(folder, "replay") from exc
         except Stopped as exc:  # a person's deliberate stop (the desktop kill switch)
             rec.finish("aborted", "person", exc.message)
             raise
