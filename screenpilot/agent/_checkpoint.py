@@ -20,6 +20,8 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from ..errors import ScreenPilotError
+
 __all__ = ["CHECKPOINT_FILE", "PruningSqliteSaver", "open_checkpointer"]
 
 CHECKPOINT_FILE = "checkpoints.sqlite"
@@ -64,14 +66,24 @@ class PruningSqliteSaver(SqliteSaver):
             )
 
 
-def open_checkpointer(folder: Path, *, keep: int = 16, pragmas: Sequence[str] = ()) -> PruningSqliteSaver:
-    """The checkpointer of the run in ``folder`` (created on first use); close its ``conn`` when done."""
-    conn = sqlite3.connect(folder / CHECKPOINT_FILE, check_same_thread=False)
-    saver = PruningSqliteSaver(conn, keep=keep)
-    saver.setup()
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA wal_autocheckpoint=256")  # fold the WAL into the database every ~1 MB ...
-    conn.execute(f"PRAGMA journal_size_limit={1 << 20}")  # ... and truncate it back, so it stays small too
-    for pragma in pragmas:
-        conn.execute(f"PRAGMA {pragma}")
+def open_checkpointer(folder: Path | str, *, keep: int = 16, pragmas: Sequence[str] = ()) -> PruningSqliteSaver:
+    """The checkpointer of the run in ``folder`` (created on first use); close its ``conn`` when done.
+
+    A file that is not a checkpoint database (damaged, or overwritten) is one ScreenPilotError that
+    says so, not sqlite's own error from deep inside LangGraph."""
+    path = Path(folder) / CHECKPOINT_FILE
+    conn = sqlite3.connect(path, check_same_thread=False)
+    try:
+        saver = PruningSqliteSaver(conn, keep=keep)
+        saver.setup()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA wal_autocheckpoint=256")  # fold the WAL into the database every ~1 MB ...
+        conn.execute(f"PRAGMA journal_size_limit={1 << 20}")  # ... and truncate it back, so it stays small too
+        for pragma in pragmas:
+            conn.execute(f"PRAGMA {pragma}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ScreenPilotError(f"{path} is damaged ({exc}): the run cannot continue from it",
+                               hint=f"start a new run; what it recorded stays readable: screenpilot view {Path(folder)}"
+                               ) from None
     return saver

@@ -55,7 +55,7 @@ class LiveView:
 
     def __init__(self, console: Console, *, task: str, device: str, model: str) -> None:
         self.console = console
-        self.header = f"[bold]{task}[/bold]\n[dim]device[/dim] {device}   [dim]model[/dim] {model}"
+        self.header = Text.assemble((task, "bold"), "\n", ("device", "dim"), f" {device}   ", ("model", "dim"), f" {model}")
         self.rows: list[StepRecord] = []
         self.phase = "starting"
         self.step = 0
@@ -63,13 +63,32 @@ class LiveView:
 
     def __enter__(self) -> LiveView:
         if self.console.is_terminal:
-            self.live = Live(self._render(), console=self.console, refresh_per_second=8, transient=False)
-            self.live.start()
+            self._start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.live is not None:
             self.live.stop()
+
+    def _start(self) -> None:
+        self.live = Live(self._render(), console=self.console, refresh_per_second=8, transient=False)
+        self.live.start()
+
+    def pause(self) -> bool:
+        """Take the panel off the screen so a question can be asked where it was; ``resume()`` draws it again
+        below the answer. (A stopped Live started again would first move up by its old height and draw over
+        the question: the doubled top border.)"""
+        if self.live is None:
+            return False
+        self.live.update(Text(""), refresh=True)  # shrink the panel to one empty line, then let it go
+        self.live.transient = True
+        self.live.stop()
+        self.live = None
+        return True
+
+    def resume(self) -> None:
+        """A fresh panel under what was printed while paused."""
+        self._start()
 
     def _render(self) -> Any:
         table = Table(expand=True, show_edge=False, pad_edge=False)
@@ -82,7 +101,7 @@ class LiveView:
             table.add_row(str(r.index + 1), _action(r), _short(r.thought or r.summary, 120), _timings(r), _status(r))
         status = (Text(f"finished after {len(self.rows) and self.rows[-1].index + 1} steps", style="cyan")
                   if self.phase == "done" else Text(f"step {self.step + 1}: {self.phase}…", style="cyan"))
-        return Panel(Group(Text.from_markup(self.header), table, status), title="screenpilot run", border_style="blue")
+        return Panel(Group(self.header, table, status), title="screenpilot run", border_style="blue")
 
     def __call__(self, event: Event) -> None:
         self.step = event.step
@@ -115,19 +134,17 @@ class PromptConfirmer:
         self.view = view
 
     def __call__(self, request: ConfirmRequest) -> bool:
-        live = self.view.live if self.view is not None else None
-        if live is not None:
-            live.stop()
+        paused = self.view.pause() if self.view is not None else False
         try:
             target = (request.element or {}).get("text") or (request.element or {}).get("description") or ""
             where = f" on {target!r}" if target else ""
             what = request.action.get("action") if request.action else "act"
-            self.console.print(f"[bold yellow]Step {request.step + 1} needs your approval:[/bold yellow] "
-                               f"{what}{where}", highlight=False)
-            self.console.print(f"  [dim]{request.call}[/dim]", highlight=False, markup=True)
+            self.console.print(Text.assemble((f"Step {request.step + 1} needs your approval:", "bold yellow"),
+                                             f" {what}{where}"), highlight=False)
+            self.console.print(Text(f"  {request.call}", style="dim"), highlight=False)
             for reason in request.reasons:
-                self.console.print(f"  • {reason}")
-            self.console.print("Allow it? [y/N] ", end="")
+                self.console.print(Text(f"  • {reason}"), highlight=False)
+            self.console.print("Allow it? [y/N] ", end="", markup=False, highlight=False)
             try:
                 answer = input()
             except EOFError:
@@ -135,8 +152,8 @@ class PromptConfirmer:
                 return False
             return answer.strip().lower() in ("y", "yes")
         finally:
-            if live is not None:
-                live.start()
+            if paused and self.view is not None:
+                self.view.resume()
 
 
 def summary(console: Console, result: RunResult) -> None:
