@@ -95,11 +95,16 @@ def test_report_in_chromium_shows_every_step_and_runs_no_script(browser: Any, ep
     assert len(steps[2].find_elements("css selector", "svg line.arrow")) == 1
     assert "hold 1200 ms" in steps[3].find_element("css selector", "svg text.label").get_attribute("textContent")
     assert "window.__pwned = 4" in steps[4].find_element("css selector", "svg text.typed").get_attribute("textContent")
-    assert "terminate" in steps[5].find_element("css selector", "svg text.banner").get_attribute("textContent")
+    assert "terminate" in steps[5].find_element("css selector", ".shot .banner").text  # above the screenshot, not on it
     assert "parse" in steps[1].find_element("css selector", ".badge.bad").text
     # the screenshots decoded (a broken data URL would leave a zero-sized image)
     assert browser.execute_script(
         "return Array.from(document.querySelectorAll('.filmstrip img')).every(i => i.complete && i.naturalWidth > 0)")
+    # each screenshot is drawn from the one copy of its frame the page holds
+    recorded = read_episode(episode_dir).steps
+    distinct = {s.frame.path for s in recorded} | {s.frame_after.path for s in recorded if s.frame_after}
+    assert browser.execute_script("return document.querySelectorAll('svg.frames image').length") == len(distinct)
+    assert browser.execute_script("return document.querySelector('article.step svg.screen use').getBBox().width") == 1080
     shot = _artifact(tmp_path, "report.png")
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
@@ -115,20 +120,41 @@ def test_filmstrip_links_reach_their_step(browser: Any, episode_dir: Path, tmp_p
     assert browser.find_element("id", target).get_attribute("data-step") == "3"
 
 
-def test_run_dir_report_lists_every_episode(browser: Any, tmp_path: Path) -> None:
+def test_run_dir_report_is_an_index_of_episode_pages(browser: Any, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     build_episode(runs / "a", _turns()[:1] + [Turn(Terminate(status="success"))], instruction="First task")
     build_episode(runs / "b", [Turn(Tap(point=(5, 5))), Turn(Terminate(status="failure"))], instruction="Second task",
                   outcome="failure")
     build_episode(runs / "c", [Turn(Tap(point=(5, 5)))], instruction="Crashed task", outcome=None)
-    report = write_report([runs])
+    report = write_report(runs)  # a folder as a plain str or Path, not a list
     assert report == runs / "report.html"
     browser.get(report.resolve().as_uri())
-    rows = browser.find_elements("css selector", "nav.index tbody tr")
+    rows = browser.find_elements("css selector", "nav.episodes tbody tr")
     assert [r.find_element("css selector", ".outcome").text for r in rows] == ["success", "failure", "unfinished"]
-    assert len(browser.find_elements("css selector", "section.episode")) == 3
-    assert len(browser.find_elements("css selector", "article.step")) == 2 + 2 + 1
+    # the index shows thumbnails of the screens the episodes ended on, not the episodes' frames
+    thumbs = browser.find_elements("css selector", "td.thumb img")
+    assert len(thumbs) == 3 and browser.execute_script(
+        "return Array.from(document.querySelectorAll('td.thumb img')).every(i => i.complete && 0 < i.naturalHeight && "
+        "i.naturalHeight <= 200)")
+    assert not browser.find_elements("css selector", "article.step")
+    assert report.stat().st_size < 60_000
     browser.save_screenshot(str(_artifact(tmp_path, "report-runs.png")))
+    # each row opens the episode's own page, which links back
+    rows[1].find_element("css selector", "a.episode-link").click()
+    assert browser.find_element("css selector", "h1.instruction").text == "Second task"
+    assert len(browser.find_elements("css selector", "article.step")) == 2
+    browser.find_element("css selector", "header a.back").click()
+    assert len(browser.find_elements("css selector", "nav.episodes tbody tr")) == 3
+    # viewing again reuses the pages of episodes that did not change, and remakes the one that did
+    pages = {p.name: p.stat().st_mtime_ns for p in (runs / "report_files").glob("*.html")}
+    assert sorted(pages) == ["a.html", "b.html", "c.html"]
+    shutil.rmtree(runs / "c")
+    build_episode(runs / "c", [Turn(Tap(point=(5, 5))), Turn(Terminate(status="success"))], instruction="Crashed task")
+    write_report([runs])
+    again = {p.name: p.stat().st_mtime_ns for p in (runs / "report_files").glob("*.html")}
+    assert again["a.html"] == pages["a.html"] and again["b.html"] == pages["b.html"]
+    assert again["c.html"] != pages["c.html"]
+    assert (runs / "report_files" / "c.html").read_text().count('<article class="step') == 2
 
 
 def test_overlay_shapes_follow_the_action() -> None:
