@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from .._ui import Paint, Ui, View
-from ._base import App
+from ._base import App, Task
 
 if TYPE_CHECKING:
     from .._phone import VirtualPhone
@@ -130,3 +130,9 @@ class ClipperApp(App):
     version_name = "1.2.1"
     version_code = 3
     activities: ClassVar[dict[str, str]] = {".Main": "main"}
+
+    def build(self, ui: Ui, phone: VirtualPhone, task: Task) -> View:
+        bar = ui.app_bar("Clipper")
+        note = ui.text((ui.dp(16), bar.box[3] + ui.dp(16), ui.width - ui.dp(16), bar.box[3] + ui.dp(72)),
+                       "Clipboard service is running", size=16, rid="status")
+        return self.window(ui, bar, note)
