@@ -322,7 +322,7 @@ class Interpreter:
         except bashlex.errors.ParsingError as e:
             message = _mksh_syntax_message(e)
         except NotImplementedError as e:
-            message = f"{e} is not supported by the virtual phone's shell"
+            message = f"{_unsupported_construct(e)} is not supported by the virtual phone's shell"
         except Exception as e:  # noqa: BLE001 - bashlex fails on some malformed input with internal errors
             message = f"syntax error: cannot parse ({type(e).__name__})"
         self.records.add("syntax_errors", SyntaxFailure(self.line or src, message))
@@ -947,6 +947,18 @@ def _ansi_c(src: str, i: int, end: int) -> tuple[int, str]:
         out.append(c)
         i += 1
     return i + 1, "".join(out)
+
+
+_UNSUPPORTED = {"case command": "case ... esac", "case clause": "case ... esac", "pattern list": "case ... esac",
+                "pattern": "case ... esac", "arithmetic for": "for ((...))", "select command": "select",
+                "coproc": "coproc", "arithmetic command": "((...))", "cond command": "[[ ... ]]", "time command": "time"}
+"""bashlex's grammar rules it has no parser for, as a person writes the construct."""
+
+
+def _unsupported_construct(e: NotImplementedError) -> str:
+    """What the person wrote, not bashlex's own words for it ("type = {pattern}, token = {a}")."""
+    m = re.match(r"type = \{([^}]*)\}", str(e))
+    return _UNSUPPORTED.get(m.group(1) if m else "", "this construct")
 
 
 def _mksh_syntax_message(e: Exception) -> str:

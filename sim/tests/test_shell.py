@@ -165,3 +165,13 @@ def test_shell_syntax_soup_never_breaks_the_phone(parts: list[str]) -> None:
 def test_a_timeout_cancels_a_command_that_waits(phone: VirtualPhone) -> None:
     assert phone.shell("sleep 600; echo never", timeout=0.2) == (130, "", "")
     assert phone.shell("logcat", timeout=0.2)[0] == 130
+
+
+@pytest.mark.parametrize(("line", "construct"), [
+    ("case x in a) echo a;; esac", "case ... esac"),
+    ("select x in a; do :; done", "select"),
+])
+def test_an_unsupported_construct_is_named_as_written(phone: VirtualPhone, line: str, construct: str) -> None:
+    code, out, err = phone.shell(line)
+    assert (code, out) == (1, "")
+    assert err == f"/system/bin/sh: {construct} is not supported by the virtual phone's shell\n"  # not bashlex's own words
