@@ -11,9 +11,10 @@ as on a real phone whose touch grid rarely equals its pixel grid.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ._journal import Journal
 
 if TYPE_CHECKING:
     from ._clock import PhoneClock
@@ -74,35 +75,16 @@ class InputEvent:
         return out + f" {self.value & 0xFFFFFFFF:08x}            "
 
 
-class EventLog:
-    """Every hardware event since boot (the newest 20,000), and a condition to wait for new ones."""
+class EventLog(Journal[InputEvent]):
+    """Every hardware event since boot (the newest 20,000)."""
 
     def __init__(self, clock: PhoneClock, keep: int = 20_000) -> None:
+        super().__init__(keep)
         self.clock = clock
-        self.keep = keep
-        self.events: list[InputEvent] = []
-        self.serial = 0  # events ever written, so a reader knows which ones it has not seen
-        self.cond = threading.Condition()
-        self.tracking_id = 0
 
     def emit(self, device: InputDevice, items: list[tuple[str, str, int]], t: float | None = None) -> None:
         """Write a packet of events (type name, code name, value) stamped ``t`` (phone uptime)."""
         when = self.clock.uptime() if t is None else t
         codes = {"EV_SYN": SYN, "EV_KEY": KEY, "EV_ABS": ABS}
-        with self.cond:
-            for type_name, code_name, value in items:
-                self.events.append(InputEvent(when, device.path, EV[type_name], codes[type_name][code_name], value))
-                self.serial += 1
-            del self.events[:-self.keep]
-            self.cond.notify_all()
-
-    def since(self, serial: int) -> tuple[list[InputEvent], int]:
-        """Events written after ``serial`` (as far as they are still kept) and the serial to ask from next."""
-        with self.cond:
-            new = self.serial - serial
-            return (self.events[-new:] if new > 0 else []), self.serial
-
-    def clear(self) -> None:
-        with self.cond:
-            self.events.clear()
-            self.cond.notify_all()
+        self.append([InputEvent(when, device.path, EV[type_name], codes[type_name][code_name], value)
+                     for type_name, code_name, value in items])

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._journal import Journal
+
 if TYPE_CHECKING:
     from ._clock import PhoneClock
 
@@ -72,15 +74,12 @@ def shown(e: LogEntry, rules: dict[str, str]) -> bool:
     return level != "S" and PRIORITIES.index(e.priority) >= PRIORITIES.index(level)
 
 
-class LogBuffer:
-    """The main log buffer (the newest 5,000 entries) and a condition readers wait on."""
+class LogBuffer(Journal[LogEntry]):
+    """The main log buffer (the newest 5,000 entries)."""
 
     def __init__(self, clock: PhoneClock, keep: int = 5000) -> None:
+        super().__init__(keep)
         self.clock = clock
-        self.keep = keep
-        self.entries: list[LogEntry] = []
-        self.serial = 0
-        self.cond = threading.Condition()
         self._chatter = 0
         self._last_write = clock.uptime()
 
@@ -89,10 +88,7 @@ class LogBuffer:
                          message)
         with self.cond:
             self._last_write = self.clock.uptime()
-            self.entries.append(entry)
-            self.serial += 1
-            del self.entries[:-self.keep]
-            self.cond.notify_all()
+            self.append([entry])
 
     def wait(self, serial: int, cancelled: threading.Event) -> None:
         """Until an entry newer than ``serial`` is written (or ``cancelled``); a quiet phone writes a line
@@ -106,16 +102,6 @@ class LogBuffer:
                 priority, tag, pid, message = _CHATTER[self._chatter % len(_CHATTER)]
                 self._chatter += 1
                 self.write(priority, tag, message, pid=pid)
-
-    def since(self, serial: int) -> tuple[list[LogEntry], int]:
-        with self.cond:
-            new = self.serial - serial
-            return (self.entries[-new:] if new > 0 else []), self.serial
-
-    def clear(self) -> None:
-        with self.cond:
-            self.entries.clear()
-            self.cond.notify_all()
 
     def plain(self) -> list[dict[str, Any]]:
         with self.cond:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import shlex
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PIL import Image
 from screenpilot_sim.testing import AdbDevice
 from uidump import Node as Element
 from uidump import parse as parse_uiautomator
 
-__all__ = ["Element", "content", "find", "focus", "parse_uiautomator", "screenshot", "tap", "tree"]
+__all__ = ["Element", "content", "find", "focus", "host_site", "parse_uiautomator", "screenshot", "tap", "tree"]
 
 
 def tree(dev: AdbDevice) -> list[Element]:
@@ -50,3 +55,29 @@ def content(dev: AdbDevice, uri: str, where: str = "") -> list[dict[str, str]]:
             fields = line.split(" ", 2)[2]
             rows.append(dict(kv.split("=", 1) for kv in fields.split(", ")))
     return rows
+
+
+@contextmanager
+def host_site(page: Callable[[str], tuple[int, bytes]]) -> Iterator[int]:
+    """A real HTTP server on the host's 127.0.0.1 answering ``page(path) -> (status, body)``; its port.
+    Stopped (and its socket closed) when the block ends."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # http.server's naming
+            status, body = page(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,13 +3,10 @@ the contacts provider, a browser for VIEW intents, realistic settings tables."""
 
 from __future__ import annotations
 
-import http.server
-import socketserver
-import threading
 from collections.abc import Iterator
 
 import pytest
-from phonehelp import content, find, focus, tap, tree
+from phonehelp import content, find, focus, host_site, tap, tree
 from screenpilot_sim.testing import AdbDevice, wait_for
 
 LAUNCHER = "com.android.launcher3/com.android.launcher3.uioverrides.QuickstepLauncher"
@@ -102,25 +99,8 @@ def test_the_browser_asks_for_notifications_once(adb_device: AdbDevice) -> None:
 def site() -> Iterator[int]:
     pages = {"/": b"<html><title>Home</title><h1>Welcome home</h1><p>Pick one.</p><a href='/b'>Page B</a></html>",
              "/b": b"<h1>This is B</h1><ul><li>first</li><li>second</li></ul>"}
-
-    class Site(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages.get(self.path, b"<h1>Not found</h1>")
-            self.send_response(200 if self.path in pages else 404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = socketserver.TCPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with host_site(lambda path: (200, pages[path]) if path in pages else (404, b"<h1>Not found</h1>")) as port:
+        yield port
 
 
 def test_the_browser_shows_pages_through_adb_reverse_and_follows_links(adb_device: AdbDevice, site: int) -> None:

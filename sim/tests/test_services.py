@@ -3,17 +3,15 @@ reverse tunnels, streaming logcat, screenrecord, processes, the clipboard."""
 
 from __future__ import annotations
 
-import http.server
 import io
 import re
-import socketserver
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from phonehelp import focus
+from phonehelp import focus, host_site
 from screenpilot_sim.testing import AdbDevice, wait_for
 
 
@@ -65,28 +63,11 @@ def test_framebuffer_service_through_adbutils(adb_device: AdbDevice) -> None:
 
 @pytest.fixture
 def host_http() -> Iterator[int]:
-    """A real HTTP server on the host (127.0.0.1), stopped after the test."""
+    def page(path: str) -> tuple[int, bytes]:
+        return 200, f"<html><title>Host page</title><h1>From the host</h1><p>path {path}</p></html>".encode()
 
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = f"<html><title>Host page</title><h1>From the host</h1><p>path {self.path}</p></html>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = socketserver.TCPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with host_site(page) as port:
+        yield port
 
 
 def test_reverse_forward_list_remove_and_a_real_tunnel(adb_device: AdbDevice, host_http: int) -> None:

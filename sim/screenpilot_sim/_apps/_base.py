@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -163,6 +164,27 @@ class App:
                 page["dialog"] = "delete_selected"
 
         return ui.app_bar(f"{len(page['selected'])} selected", back=close, actions=[("delete", "Delete", ask)])
+
+    def delete_selected_dialog(self, ui: Ui, phone: VirtualPhone, page: Page, noun: str,
+                               delete: Callable[[VirtualPhone, list[Any]], None]) -> View | None:
+        """"Delete N items?" after the selection bar's Delete; Delete removes them and leaves selection mode."""
+        if page.get("dialog") != "delete_selected":
+            return None
+        chosen = list(page.get("selected") or [])
+
+        def cancel() -> None:
+            with phone.transaction():
+                page["dialog"] = None
+
+        def confirm() -> None:
+            with phone.transaction():
+                delete(phone, chosen)
+                page["dialog"] = None
+                page["selected"] = []
+
+        n = len(chosen)
+        return ui.dialog(f"Delete {n} {noun}{'s' if n != 1 else ''}?", "", [("Cancel", cancel), ("Delete", confirm)],
+                         on_dismiss=cancel)
 
     def content(self, phone: VirtualPhone, parts: list[str]) -> Any:
         """The content-provider table behind ``content://AUTHORITY/PARTS`` (None: unknown path)."""

@@ -184,6 +184,11 @@ class ContactsApp(DraftEditor):
             return self._edit(ui, phone, task, page)
         return self._list(ui, phone, task, page)
 
+    @staticmethod
+    def _delete_contacts(phone: VirtualPhone, ids: list[Any]) -> None:
+        phone.db.executemany("DELETE FROM contacts WHERE _id = ?", [(c,) for c in ids])
+        phone.db.commit()
+
     def _avatar(self, ui: Ui, box: tuple[int, int, int, int], name: str, cid: int) -> View:
         letter = (name.strip()[:1] or "?").upper()
         return View(cls="android.widget.QuickContactBadge", box=box, desc=f"Contact photo of {name}",
@@ -226,25 +231,7 @@ class ContactsApp(DraftEditor):
         lst = self.scroll_list(ui, phone, page, rows, bar.box[3])
         fab = ui.fab("plus", "Create contact", lambda: phone.open_page(task, "edit", id=None),
                      rid="floating_action_button")
-        children: list[View | None] = [lst, bar, fab]
-        if page.get("dialog") == "delete_selected":
-            chosen_ids = list(page.get("selected") or [])
-
-            def cancel() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-
-            def delete() -> None:
-                with phone.transaction():
-                    phone.db.executemany("DELETE FROM contacts WHERE _id = ?", [(c,) for c in chosen_ids])
-                    phone.db.commit()
-                    page["dialog"] = None
-                    page["selected"] = []
-
-            n = len(chosen_ids)
-            children.append(ui.dialog(f"Delete {n} contact{'s' if n != 1 else ''}?", "", [("Cancel", cancel),
-                                      ("Delete", delete)], on_dismiss=cancel))
-        return self.window(ui, *children)
+        return self.window(ui, lst, bar, fab, self.delete_selected_dialog(ui, phone, page, "contact", self._delete_contacts))
 
     def _detail(self, ui: Ui, phone: VirtualPhone, task: Task, page: Page) -> View:
         row = self._one(phone, page.get("id") or -1)

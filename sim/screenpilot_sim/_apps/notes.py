@@ -136,28 +136,15 @@ class NotesApp(DraftEditor):
         lst = self.scroll_list(ui, phone, page, cards, bar.box[3])
         fab = ui.fab("plus", "New note", lambda: phone.open_page(task, "edit", file=None), label="New note",
                      rid="new_note")
-        children: list[View | None] = [lst, bar, fab]
-        if page.get("dialog") == "delete_selected":
-            titles = list(page.get("selected") or [])
+        return self.window(ui, lst, bar, fab, self.delete_selected_dialog(ui, phone, page, "note", self._delete_notes))
 
-            def cancel() -> None:
-                with phone.transaction():
-                    page["dialog"] = None
-
-            def delete() -> None:
-                with phone.transaction():
-                    for f in titles:
-                        try:
-                            phone.fs.remove(f"{NOTES_DIR}/{f}.txt")
-                        except FsError:
-                            pass
-                    page["dialog"] = None
-                    page["selected"] = []
-
-            n = len(titles)
-            children.append(ui.dialog(f"Delete {n} note{'s' if n != 1 else ''}?", "", [("Cancel", cancel),
-                                      ("Delete", delete)], on_dismiss=cancel))
-        return self.window(ui, *children)
+    @staticmethod
+    def _delete_notes(phone: VirtualPhone, titles: list[Any]) -> None:
+        for title in titles:
+            try:
+                phone.fs.remove(f"{NOTES_DIR}/{title}.txt")
+            except FsError:
+                pass
 
     def _edit(self, ui: Ui, phone: VirtualPhone, task: Task, page: Page) -> View:
         if page.get("draft") is None:
