@@ -175,17 +175,21 @@ class X11:
             window = parent
         return ""
 
-    def atspi_bus_address(self) -> str | None:
-        """The accessibility bus address at-spi-bus-launcher published on this display (AT_SPI_BUS), if any."""
+    def _root_property(self, name: str) -> Any:
+        """A property of the root window (its value), or None when it is not set."""
         from Xlib import X
 
-        atom = self._call(self._d.intern_atom, "AT_SPI_BUS", True)
+        atom = self._call(self._d.intern_atom, name, True)
         if not atom:
             return None
         prop = self._call(self._root.get_full_property, atom, X.AnyPropertyType)
-        if prop is None or not len(prop.value):
+        return prop.value if prop is not None and len(prop.value) else None
+
+    def atspi_bus_address(self) -> str | None:
+        """The accessibility bus address at-spi-bus-launcher published on this display (AT_SPI_BUS), if any."""
+        value = self._root_property("AT_SPI_BUS")
+        if value is None:
             return None
-        value = prop.value
         return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).strip("\0") or None
 
     def toplevels(self) -> list[Toplevel]:
@@ -230,13 +234,10 @@ class X11:
         """The running window manager's name (EWMH), or None when there is none (Xvfb alone)."""
         from Xlib import X
 
-        check = self._call(self._d.intern_atom, "_NET_SUPPORTING_WM_CHECK", True)
-        if not check:
+        check = self._root_property("_NET_SUPPORTING_WM_CHECK")
+        if check is None:
             return None
-        prop = self._call(self._root.get_full_property, check, X.AnyPropertyType)
-        if prop is None or not len(prop.value):
-            return None
-        wm = self._d.create_resource_object("window", int(prop.value[0]))
+        wm = self._d.create_resource_object("window", int(check[0]))
         try:
             name_prop = wm.get_full_property(self._d.intern_atom("_NET_WM_NAME"), X.AnyPropertyType)
         except self._xerror.XError:  # a stale check window: some manager ran, name unknown
