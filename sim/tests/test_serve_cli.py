@@ -126,3 +126,36 @@ def test_port_plans() -> None:
     finally:
         for e in endpoints:
             e.stop()
+
+
+def test_the_default_port_is_listed_once_by_a_fresh_adb_server(adb_server_factory: Callable[..., AdbServer],
+                                                               tmp_path: object) -> None:
+    """README's steps as written: `sim serve`, then `adb connect 127.0.0.1:6555` on a stock adb server (one
+    that scans the emulator ports 5555-5585, as adb does by default): one device, and `adb shell` works."""
+    from pathlib import Path
+
+    from screenpilot_sim._serve import DEFAULT_PORT
+    from screenpilot_sim.testing import wait_for
+
+    if _busy(DEFAULT_PORT):
+        import pytest
+
+        pytest.skip(f"port {DEFAULT_PORT} is in use on this machine")
+    log = Path(str(tmp_path)) / "serve.log"
+    proc = subprocess.Popen([sys.executable, "-m", "screenpilot_sim", "serve"], stdout=open(log, "wb"),  # noqa: SIM115
+                            stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "Press Ctrl+C" in log.read_text(), what="the banner")
+        assert f"adb connect 127.0.0.1:{DEFAULT_PORT}" in log.read_text()
+        server = adb_server_factory(scan_emulators_up_to=5585)
+        server.connect(f"127.0.0.1:{DEFAULT_PORT}")
+        assert list(server.devices()) == [f"127.0.0.1:{DEFAULT_PORT}"]
+        assert server.run("shell", "echo one").stdout == b"one\n"  # no -s: there is exactly one device
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+
+
+def _busy(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
