@@ -187,8 +187,8 @@ class Collector:
             if self.queue:
                 self._start()
             while self.queue or any(s.call == "run" for s in self.slots):
-                if all(s.state == "quarantined" for s in self.slots):
-                    break
+                if self._stranded():
+                    break  # what is left needs devices that are gone: it stays unsettled for --resume
                 now = time.monotonic()
                 self._dispatch(now)
                 self._check_deadlines(now)
@@ -219,6 +219,13 @@ class Collector:
             return False
         return not (s.slot.kind == "android" and item.kind == "scenario" and not (item.scenario or {}).get("real_phone"))
 
+    def _stranded(self) -> bool:
+        """Nothing runs or opens, and no device left can take what is queued."""
+        if any(s.call for s in self.slots):
+            return False
+        live = [s for s in self.slots if s.state != "quarantined"]
+        return not any(self._eligible(s, job) for job in self.queue for s in live)
+
     def _dispatch(self, now: float) -> None:
         for s in self.slots:
             if s.state == "waiting" and now >= s.retry_at:
@@ -246,10 +253,6 @@ class Collector:
             s.ref = s.actor.run.remote(chosen.item, chosen.attempt)
             s.live = {"key": chosen.item.key, "step": 0, "last": ""}
             self.on_event("dispatch", {"device": s.slot.name, "key": chosen.item.key, "attempt": chosen.attempt})
-        if not any(self._eligible(s, j) for j in self.queue for s in live):
-            for job in list(self.queue):  # no device of the kind it needs is left
-                self.queue.remove(job)
-                self._settle_error(job, "no device left that can run it", "device")
 
     def _check_deadlines(self, now: float) -> None:
         import ray
@@ -272,6 +275,7 @@ class Collector:
         except Exception as exc:  # noqa: BLE001 - a dead actor or an exception raised in it
             value, error = None, exc
         if call == "open":
+            s.call = ""
             if error is None:
                 s.info, s.state = value, "idle"
                 s.live = {"pid": value.get("pid"), "node": value.get("node")}
@@ -394,13 +398,6 @@ class Collector:
             self.session_finals += 1
         else:
             self.queue.appendleft(_Pending(job.item, job.attempt + 1, job.avoid | {s.slot.name}))
-
-    def _settle_error(self, job: _Pending, reason: str, fault: Any) -> None:
-        record = self._record(job, None, final=True, report=None, reason=reason, fault=fault, episode=None,
-                              outcome="error", total_s=0.0)
-        self._commit(record, None)
-        self.session_finals += 1
-        self.on_event("final", record.model_dump(mode="json"))
 
     def _commit(self, record: ManifestRecord, partial: Path | None) -> None:
         self.manifest.append(record)  # the line first: a kill between the two is finished by _recover

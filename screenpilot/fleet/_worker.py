@@ -215,18 +215,11 @@ class DeviceWorker:
                 report.device_fault = True
                 return report
             assert self._target is not None
-            if item.kind == "scenario":
-                assert item.scenario is not None
-                scenario = spec_from_dict(item.scenario).instantiate(item.seed, workdir=str(stage / "files"))
-                if scenario.device == "desktop":
-                    (stage / "files").mkdir(exist_ok=True)
-                if scenario.max_steps != item.max_steps:
-                    scenario = scenario.model_copy(update={"max_steps": item.max_steps})
-                result = run_scenario(scenario, self._target, model=self._model(), dialect=self.options.dialect,
-                                      out=out, confirm=self.options.confirm, on_event=self._on_event)
-            else:
-                result = run_free_task(item, self._target, model=self._model(), dialect=self.options.dialect, out=out,
-                                       confirm=self.options.confirm, on_event=self._on_event)
+            try:
+                result = self._play(item, stage, out)
+            except ScreenPilotError as exc:  # the device failed outside the agent loop (reset, settle, a check)
+                result = ScenarioResult(scenario=item.task, seed=item.seed, instruction=item.instruction,
+                                        status="error", error=f"the device failed: {exc}")
             report.result = result
             if result.status == "error" and not self.healthy():
                 report.device_fault = True
@@ -245,6 +238,20 @@ class DeviceWorker:
             with self._lock:
                 self._status["episodes"] += 1
             self._set(state="idle" if self._target is not None else "closed", key=None)
+
+    def _play(self, item: WorkItem, stage: Path, out: Path) -> ScenarioResult:
+        assert self._target is not None
+        if item.kind == "scenario":
+            assert item.scenario is not None
+            scenario = spec_from_dict(item.scenario).instantiate(item.seed, workdir=str(stage / "files"))
+            if scenario.device == "desktop":
+                (stage / "files").mkdir(exist_ok=True)
+            if scenario.max_steps != item.max_steps:
+                scenario = scenario.model_copy(update={"max_steps": item.max_steps})
+            return run_scenario(scenario, self._target, model=self._model(), dialect=self.options.dialect,
+                                out=out, confirm=self.options.confirm, on_event=self._on_event)
+        return run_free_task(item, self._target, model=self._model(), dialect=self.options.dialect, out=out,
+                             confirm=self.options.confirm, on_event=self._on_event)
 
     # -- the live view -----------------------------------------------------------------------------
     def _set(self, **values: Any) -> None:
