@@ -10,13 +10,13 @@ The keyboard a cut-short typing left switched is put back by the next driver tha
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from screenpilot_sim.testing import offline_after as sim_offline_after
 
 from screenpilot.actions import OpenApp, Size, Tap, Type
 from screenpilot.devices import ActionOutcomeUnknown, AndroidDevice
@@ -31,32 +31,9 @@ LATIN = "com.android.inputmethod.latin/.LatinIME"
 
 @contextmanager
 def offline_after(adb_device: Any, pattern: str, seconds: float) -> Iterator[threading.Event]:
-    """Once a command line matching ``pattern`` has run (its reply delivered), the phone's next request
-    finds it gone: offline for ``seconds``, every connection dropped. Yields the event set when it fired."""
-    phone, endpoint = adb_device.phone, adb_device.endpoint
-    armed, fired = threading.Event(), threading.Event()
-    add, services = phone.records.add, endpoint.services
-
-    def record(kind: str, entry: Any) -> None:
-        add(kind, entry)
-        if kind == "commands" and re.search(pattern, entry.line) and not fired.is_set():
-            armed.set()
-
-    def service(name: str) -> Any:
-        if armed.is_set() and not fired.is_set():
-            fired.set()
-            phone.faults.record("offline", name, seconds=seconds)
-            phone.faults.go_offline(seconds)
-            endpoint.kick()
-            return None
-        return services(name)
-
-    phone.records.add, endpoint.services = record, service
-    try:
+    """The virtual phone goes away right after a command matching ``pattern`` ran (screenpilot_sim.testing)."""
+    with sim_offline_after(adb_device.phone, adb_device.endpoint, pattern, seconds) as fired:
         yield fired
-    finally:
-        phone.records.add, endpoint.services = add, services
-        phone.faults.reset()
 
 
 def _device(adb_device: Any) -> AndroidDevice:
@@ -125,6 +102,7 @@ def test_a_failure_before_anything_was_accepted_stays_an_infrastructure_fault(no
 
     adb_device.phone.faults.go_offline(5.0)
     adb_device.endpoint.kick()
+    adb_device.server.wait_state(adb_device.serial, "offline")  # the host knows: nothing will be sent
     with pytest.raises(InfraFault):
         note.execute(DeviceAction(action=Type(text="never typed"), size=PORTRAIT))
     _back_online(adb_device)
