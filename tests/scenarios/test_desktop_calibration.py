@@ -92,3 +92,15 @@ def test_logical_points_hit_the_same_targets(scaled, scale: float, tmp_path: Pat
     finally:
         probe.close()
     assert state["hits"] == [f"T{k}" for k in range(1, 10)] and state["misses"] == []
+
+
+@pytest.mark.parametrize("dialect", ["qwen3-vl", "ui-tars-1.5"])
+def test_calibration_in_other_model_spaces(scaled, dialect: str, tmp_path: Path) -> None:
+    """Qwen3-VL answers on a 0..1000 grid, UI-TARS 1.5 in pixels of its own resized image: same targets hit."""
+    device = scaled("RIGHT", 1.5)
+    result = run_scenario(SPEC.instantiate(None, workdir=str(tmp_path)), Target(device, "desktop"), out=tmp_path,
+                          dialect=dialect)
+    assert result.status == "passed", result.first_failure()
+    episode = read_episode(tmp_path / str(result.episode))
+    spaces = {s.model_action.space for s in episode.steps if s.model_action is not None}
+    assert spaces and all(space.model != space.device for space in spaces)  # the model's numbers are not pixels
