@@ -31,12 +31,12 @@ def progress_table(snapshot: dict[str, Any]) -> Group:
     """The devices as a table, the totals as one line under it."""
     table = Table(show_edge=False, pad_edge=False, expand=False)
     for name in ("device", "node", "state", "task", "step", "last action", "done", "failures"):
-        table.add_column(name, no_wrap=name != "last action", overflow="ellipsis",
-                         max_width=48 if name == "last action" else None)
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=40 if name == "last action" else None,
+                         min_width=16 if name == "last action" else None)
     colour = {"running": "green", "idle": "cyan", "opening": "yellow", "waiting": "yellow", "quarantined": "red"}
     for d in snapshot.get("devices", []):
         state = d["state"] + (f" ({d['reason']})" if d.get("reason") else "")
-        table.add_row(d["device"], str(d.get("node") or "")[:12], Text(state[:60], style=colour.get(d["state"], "")),
+        table.add_row(d["device"], str(d.get("node") or "")[:8], Text(state[:60], style=colour.get(d["state"], "")),
                       d.get("key") or "", "" if d.get("step") is None else str(d["step"]), d.get("last") or "",
                       str(d.get("episodes", 0)), str(d.get("failures", 0)))
     totals = (f"done {snapshot.get('done', 0)}/{snapshot.get('total', 0)}  running {snapshot.get('running', 0)}  "

@@ -153,6 +153,8 @@ class DeviceWorker:
 
             self._display = PrivateDisplay()
             os.environ["DISPLAY"] = self._display.display  # this worker process is this display's only user
+            if self._display.bus_address:
+                os.environ["DBUS_SESSION_BUS_ADDRESS"] = self._display.bus_address
             self._opened = open_device("desktop")
             self._target = Target(self._opened.device, "desktop")
         else:

@@ -105,3 +105,26 @@ def test_the_driver_killed_then_resumed_gives_no_duplicates(cluster: Any, collec
     assert folders == sorted(Path(r["episode"]).name for [r] in finals.values())
     assert not list(out.rglob("*.partial"))
     assert all(r["outcome"] == "success" for [r] in finals.values())
+
+
+def test_a_hung_episode_is_ended_by_its_wall_budget(cluster: Any, collect_cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    # a model that takes 30 s a reply, against an episode budget of 6 s: the episode hangs as far as
+    # the driver can tell; its worker is killed, Ray restarts it, and the attempt is recorded as a hang
+    run = collect_cli("settings.wifi_toggle", "--devices", "sim:1", "--out", str(out), "--address", cluster.address,
+                      "--model", "latency:30:reference", "--episode-timeout", "6", "--max-attempts", "1")
+    assert run.wait() == 0, run.stderr[-2000:]
+    [record] = manifest(out)
+    assert record["final"] and record["outcome"] == "error" and record["fault"] == "hang"
+    assert "no result within 6 s" in record["reason"] and record["durations"]["total_s"] < 25
+    assert any(e["event"] == "hang" for e in run.events)
+    [ready] = [e for e in run.events if e["event"] == "device" and e.get("state") == "ready"]
+    for pid in [ready["pid"], *ready["children"]]:  # the worker was killed, and the adb server it started stopped
+        assert not _alive(pid), pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False

@@ -30,12 +30,13 @@ from screenpilot.planner import backend_from_spec
 from .conftest import finals_by_key, manifest
 
 
-def test_a_phone_that_never_opens_is_quarantined_and_the_rest_go_on(collect_cli: Any, adb_server_factory: Any,
-                                                                      tmp_path: Path) -> None:
+def test_a_mixed_pool_where_a_phone_never_opens(collect_cli: Any, adb_server_factory: Any, tmp_path: Path) -> None:
     server = adb_server_factory()  # a real adb server with no phone attached: android:NOSUCH is not there
+    pool = tmp_path / "pool.yaml"
+    pool.write_text("- sim: 1\n- android: [NOSUCH]\n- desktop: 1\n")
     out = tmp_path / "c"
-    run = collect_cli("settings.wifi_toggle", "settings.airplane_mode", "clock.clock_tab", "--devices", "sim:1",
-                      "--devices", "android:NOSUCH", "--out", str(out), "--num-cpus", "1",
+    run = collect_cli("settings.wifi_toggle", "settings.airplane_mode", "clock.clock_tab", "desktop.todo.add_items",
+                      "--devices", str(pool), "--out", str(out), "--num-cpus", "1",
                       env={"ANDROID_ADB_SERVER_PORT": str(server.port)})
     assert run.wait() == 0, run.stderr[-2000:]
     failed = [e for e in run.events if e["event"] == "device" and e.get("state") == "failed"]
@@ -44,12 +45,14 @@ def test_a_phone_that_never_opens_is_quarantined_and_the_rest_go_on(collect_cli:
     [quarantined] = [e for e in run.events if e["event"] == "quarantine"]
     assert quarantined["device"] == "android:NOSUCH" and "2 failures in a row" in quarantined["reason"]
     records = manifest(out)
-    assert {r["device"] for r in records} == {"sim-1"}
-    assert all(len(v) == 1 and v[0]["outcome"] == "success" for v in finals_by_key(records).values())
-    assert len(finals_by_key(records)) == 3
+    finals = finals_by_key(records)
+    assert all(len(v) == 1 and v[0]["outcome"] == "success" and v[0]["check"] for v in finals.values())
+    assert len(finals) == 4
+    assert {r["device"] for r in records if r["task"].startswith("desktop.")} == {"desktop-1"}  # its own Xvfb
+    assert {r["device"] for r in records if not r["task"].startswith("desktop.")} == {"sim-1"}
     summary = json.loads((out / "summary.json").read_text())
     states = {d["device"]: d["state"] for d in summary["devices"]}
-    assert states == {"sim-1": "idle", "android:NOSUCH": "quarantined"}
+    assert states == {"sim-1": "idle", "android:NOSUCH": "quarantined", "desktop-1": "idle"}
     started = next(e for e in run.events if e["event"] == "cluster")
     assert started["started_here"] is True and started["address"].startswith("127.0.0.1:")
 
