@@ -169,6 +169,6 @@ def summary(console: Console, result: RunResult) -> None:
     table.add_row("steps", str(result.steps))
     table.add_row("time", f"{result.elapsed_s:.1f} s")
     table.add_row("tokens", used)
-    console.print(Panel(table, title="summary", border_style=style))
+    console.print(Panel(table, title="summary", border_style=style, expand=console.is_terminal))
     # the path on a line of its own, never cut or wrapped: it is what a person copies next
     console.print(f"trajectory: {result.folder}", soft_wrap=True, highlight=False, markup=False)

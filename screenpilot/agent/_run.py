@@ -136,6 +136,8 @@ def run(
         if resume is not None:
             folder = Path(resume)
             meta = load_meta(folder)
+            saver = open_checkpointer(folder)  # a damaged checkpoint file stops the resume before anything is opened
+            stack.callback(saver.conn.close)
             cfg = meta.config
             task = meta.instruction
             run_id = meta.id
@@ -201,8 +203,9 @@ def run(
         stack.callback(recorder.close)
         journal = ActionJournal(folder)
         stack.callback(journal.close)
-        saver = open_checkpointer(folder)
-        stack.callback(saver.conn.close)
+        if resume is None:
+            saver = open_checkpointer(folder)
+            stack.callback(saver.conn.close)
         graph = build_graph(saver)
 
         ctx = RunContext(

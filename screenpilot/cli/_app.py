@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from .. import __version__
 from ..actions import Size
 from ..errors import ScreenPilotError
 
-__all__ = ["CommandInterrupted", "app", "command", "device_option", "dialect_option", "err", "model_option", "out",
+__all__ = ["PIPE_WIDTH", "CommandInterrupted", "app", "command", "device_option", "dialect_option", "err", "model_option", "out",
            "parse_size", "say"]
 
 app = typer.Typer(
@@ -29,8 +30,20 @@ app = typer.Typer(
     add_completion=False,
 )
 
-out = Console()
-err = Console(stderr=True)
+PIPE_WIDTH = 400
+"""Columns of output that goes to a file or a pipe: a script reads whole lines (an id, a path) there, so
+tables take their natural width and nothing is wrapped at 80 (``$COLUMNS`` still decides when set)."""
+
+
+def _console(*, stderr: bool = False) -> Console:
+    console = Console(stderr=stderr)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = PIPE_WIDTH
+    return console
+
+
+out = _console()
+err = _console(stderr=True)
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..planner import backend_help, dialect_help
-from ._app import app, err, out
+from ._app import app, dialect_option, err, model_option, out
 
 
 @app.command("collect")
@@ -17,7 +17,8 @@ def collect_cmd(
                                                       "tasks [with --resume: the collection's own].")] = None,
     devices: Annotated[list[str] | None, typer.Option("--devices", help="sim:N | android:SERIAL[,SERIAL...] | desktop:N | "
                                                       "POOL.yaml (repeatable) [with --resume: the collection's own].")] = None,
-    model: Annotated[str, typer.Option(help=backend_help("collect") + " (default: reference)")] = "reference",
+    model: Annotated[str, typer.Option(callback=model_option("collect"), show_default=False,
+                                       help=backend_help("collect") + " (default: reference)")] = "reference",
     out_dir: Annotated[str, typer.Option("--out", help="The collection folder: episodes/, manifest.jsonl, summary.json.")] = "",
     repeat: Annotated[int, typer.Option(min=1, help="Run each task K times (seeds S, S+1, ...).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first repeat's parameters.")] = 0,
@@ -31,7 +32,7 @@ def collect_cmd(
     episode_timeout: Annotated[float | None, typer.Option(min=1, help="Seconds after which an episode with no result is "
                                                           "a hang [default: its wall budget + 120].")] = None,
     sim_profile: Annotated[str, typer.Option(help="Virtual phones' timing: instant or phone (a real phone's costs).")] = "instant",
-    dialect: Annotated[str | None, typer.Option(help=dialect_help())] = None,
+    dialect: Annotated[str | None, typer.Option(callback=dialect_option, help=dialect_help())] = None,
     num_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs of the local Ray cluster [default: all].")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Refuse sensitive actions (default: approve them).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (events, progress) instead of the live table.")] = False,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..devices import device_help
-from ._app import app, out
+from ._app import app, device_option, out
 
 
 def _check(name: str, ok: bool, detail: str) -> bool:
@@ -24,7 +24,7 @@ def _module(name: str) -> bool:
 
 @app.command()
 def doctor(
-    restore: Annotated[str | None, typer.Option(metavar="DEVICE", help="Put back what a run that was killed left "
+    restore: Annotated[str | None, typer.Option(metavar="DEVICE", callback=device_option, help="Put back what a run that was killed left "
                                                 "changed on this phone (its keyboard, the screen kept on): "
                                                 + device_help())] = None,
 ) -> None:

@@ -58,6 +58,8 @@ def run(
         raise typer.BadParameter("--yes and --no-input contradict each other: pick one", param_hint="--yes")
     if (task is None) == (resume is None):
         raise typer.BadParameter("give a TASK, or --resume RUN_DIR to continue a run (not both)", param_hint="TASK")
+    if task is not None and not task.strip():
+        raise typer.BadParameter('the task is empty: say what to do, e.g. "Turn on Wi-Fi"', param_hint="TASK")
     known = sorted({*PHONE_ACTIONS, *DESKTOP_ACTIONS})
     for name in confirm_action or []:
         if name not in known:

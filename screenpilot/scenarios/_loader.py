@@ -91,6 +91,12 @@ def select_scenarios(names: Sequence[str], *, device: str | None = None,
             found = [s for s in pool if fnmatch.fnmatchcase(s.id, name)]
         else:
             found = [s for s in pool if s.id == name] or [s for s in pool if name in s.suites]
+        if not found and _looks_like_path(name):  # a path that holds nothing: say so, not "no suite named"
+            what = f"holds no scenario files ({', '.join('*' + x for x in _SUFFIXES)})" if Path(name).is_dir() \
+                else "does not exist"
+            raise ScenarioError(f"{name} {what}",
+                                hint="give scenario YAML files or folders of them; screenpilot eval --list shows the "
+                                     "built-in ones")
         if not found:
             vocabulary = sorted({s.id for s in pool} | {x for s in pool for x in s.suites} | {"all"})
             close = difflib.get_close_matches(name, vocabulary, n=3, cutoff=0.5)
