@@ -9,6 +9,8 @@
    command run in-process on the phone (so the difference is adb + the driver).
 3. Settle: after an action that starts a transition of ``--animation-ms``, how long ``settle()`` waits
    and when it saw the last change, against the configured animation time and one capture interval.
+4. The same driver calls under the phone's two timing profiles side by side: ``instant`` (the sim's
+   own cost) and ``phone`` (a real phone's costs, from published measurements: docs/sim.md).
 
 Everything runs on 127.0.0.1: the phone in this process, a private adb server (own port and HOME,
 stopped by PID). Prints figures; asserts nothing. Numbers go to docs/android.md.
@@ -207,10 +209,42 @@ def settle(device: AndroidDevice, phone: Any, animation_ms: float, reps: int, st
     device.capture = "auto"
 
 
+def profiles(device: AndroidDevice, phone: Any, reps: int) -> None:
+    """The same driver calls against the `instant` and the `phone` timing profile side by side: what the
+    driver costs here, and what it costs with a real phone's capture, input, dump and link costs."""
+    print(f"\n== instant vs phone timing profile (driver end to end, phone clock rate 1, n={reps} each) ==")
+    size = Size(1080, 2400)
+    device.read_back = False
+    phone.shell("settings put global stay_on_while_plugged_in 2")  # no screen timeout mid-run
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("screenshot (png)", lambda: (phone.changed(), device._capture_once("png"))),
+        ("screenshot (raw)", lambda: (phone.changed(), device._capture_once("raw"))),
+        ("tap", lambda: device.execute(DeviceAction(action=Tap(point=Point(1, 1200)), size=size))),
+        ("key", lambda: device.execute(DeviceAction(action=Key(key="volume_up"), size=size))),
+        ("swipe 50ms", lambda: device.execute(DeviceAction(action=Swipe(start=Point(540, 1800), end=Point(540, 1200),
+                                                                         duration_ms=50), size=size))),
+        ("type 20 chars", lambda: device.execute(DeviceAction(action=Type(text="hello world 12345 ok"), size=size))),
+        ("ui_tree", device.ui_tree),
+    ]
+    rows = []
+    for name, call in cases:
+        medians = []
+        for profile in ("instant", "phone"):
+            phone.config.profile = profile
+            medians.append(statistics.median(_time(call, reps)))
+        rows.append((name, *medians))
+    phone.config.profile = "instant"
+    device.read_back = True
+    print(f"{'':18} {'instant':>10} {'phone':>10}")
+    for name, fast, real in rows:
+        print(f"{name:18} {fast * 1000:8.1f} ms {real * 1000:8.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--animation-ms", type=float, default=300.0)
+    parser.add_argument("--profile-reps", type=int, default=5, help="repetitions for the instant vs phone table")
     args = parser.parse_args(argv)
 
     from screenpilot_sim import AdbdEndpoint, PhoneConfig, VirtualPhone
@@ -227,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             actions(device, phone, args.reps)
             for stable_frames in (1, 2):
                 settle(device, phone, args.animation_ms, max(5, args.reps // 3), stable_frames)
+            profiles(device, phone, args.profile_reps)
     finally:
         endpoint.stop()
     return 0
