@@ -37,8 +37,8 @@ def test_the_readme_demo_runs_end_to_end_on_a_virtual_phone(tmp_path: Path) -> N
     [
         (["run", "Open the camera", "--device", "sim"], 1, "only knows the task 'Turn on Wi-Fi'"),
         (["run", "Turn on Wi-Fi", "--device", "android:nope"], 1, "built-in demo for the virtual phone only"),
-        (["run", "Turn on Wi-Fi", "--device", "sim:2"], 1, "not a device"),
-        (["run", "Turn on Wi-Fi", "--model", "nonsense"], 1, "not a backend spec"),
+        (["run", "Turn on Wi-Fi", "--device", "sim:2"], 2, "not a device"),  # bad usage (issue 14)
+        (["run", "Turn on Wi-Fi", "--model", "nonsense"], 2, "not a backend spec"),
         (["run", "--resume", "no/such/run"], 1, "holds no episode"),
         (["run", "Log in with {{secret:PIN}}", "--model", "scripted:x.json", "--device", "sim"], 1,
          "SCREENPILOT_SECRET_PIN"),
