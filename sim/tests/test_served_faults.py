@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from screenpilot_sim import AdminClient, Faults, PhoneConfig, VirtualPhone
 from screenpilot_sim._faults import apply_spec
 from screenpilot_sim.testing import AdbServer, wait_for
