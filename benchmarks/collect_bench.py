@@ -107,7 +107,8 @@ def run(devices: int, per_device: int, latency: float, profile: str, cpus: int) 
     sampler = Sampler()
     with sampler:
         result = collect(TASKS, [f"sim:{devices}"], CollectOptions(out=folder / "c", model=model, repeat=repeat,
-                                                                    sim_profile=profile, num_cpus=cpus, dashboard=False),
+                                                                    sim_profile=profile, num_cpus=cpus, dashboard=False,
+                                                                    quarantine_after=5),
                          on_event=sampler.on_event)
     import json
 
@@ -115,7 +116,7 @@ def run(devices: int, per_device: int, latency: float, profile: str, cpus: int) 
     finals = [r for r in records if r["final"]]
     span = max(r["ended_at"] for r in finals) - min(r["started_at"] for r in finals)
     totals = [r["durations"]["total_s"] for r in finals]
-    overheads = [r["durations"]["overhead_s"] for r in finals]
+    overheads = [r["durations"]["overhead_s"] + r["durations"]["transfer_s"] for r in finals]  # packing included
     steps = sum(r["steps"] for r in finals)
     cpu_per_worker = {d: sum(sampler.cpu.get(p, 0.0) for p in pids) for d, pids in sampler.workers.items()}
     return {

@@ -217,6 +217,7 @@ class VirtualPhone:
         self.fs = fs
         if "clock" in state:
             self.clock.restore(state["clock"])
+            self.link = Link(self.clock)  # its queue is kept in phone time, which just jumped back
         self._last_activity = float(state.get("last_activity", self.clock.uptime()))
         self.log.load(state.get("log", []))
         self._settle_screen()

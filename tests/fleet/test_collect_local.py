@@ -196,3 +196,18 @@ def test_the_shared_model_never_has_more_than_max_inflight_calls() -> None:
     assert [r.text for r in replies] == ["ok"] * 6
     assert _SlowChat.peak == 2 and stats["peak"] == 2, "two calls in flight at most, and two were"
     assert elapsed >= 0.85  # 6 calls of 0.3 s, two at a time
+
+
+def test_a_restored_phone_does_not_wait_for_the_link_queue_of_before() -> None:
+    """Every episode starts from a restored snapshot, whose clock is earlier than the phone's: the USB
+    link's queue (kept in phone time) must not make the next transfer wait for the time that vanished
+    (on the phone profile each episode's setup waited as long as all the episodes before it)."""
+    from screenpilot_sim import PhoneConfig, VirtualPhone
+
+    phone = VirtualPhone(PhoneConfig(profile="phone", clock_rate=100))
+    fresh = phone.snapshot()
+    phone.link.transfer(int(38e6 * 5), 38.0)  # five seconds of phone time on the link
+    phone.restore(fresh)
+    started = phone.clock.uptime()
+    phone.link.transfer(1000, 38.0)
+    assert phone.clock.uptime() - started < 0.5
