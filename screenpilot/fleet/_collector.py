@@ -131,6 +131,7 @@ class Collector:
         self.session_finals = 0
         self._last_summary = 0.0
         self._last_progress = 0.0
+        self.model_stats: dict[str, int] | None = None
 
     # -- setting up -------------------------------------------------------------------------------
     def _recover(self) -> None:
@@ -446,8 +447,8 @@ class Collector:
             return {}
         self._last_summary = now
         summary = summarize(self.manifest.records, len(self.items), self.snapshot(), now - self.started)
-        summary.update(collection=self.collection, model=self.options.model, started_at=self.started_at,
-                       updated_at=time.time())
+        summary.update(collection=self.collection, model=self.options.model, model_service=self.model_stats,
+                       started_at=self.started_at, updated_at=time.time())
         atomic_write(self.folder / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False).encode() + b"\n")
         return summary
 
@@ -461,6 +462,11 @@ class Collector:
         for s in live:
             with contextlib.suppress(Exception):
                 ray.kill(s.actor, no_restart=True)
+        if self.services:
+            with contextlib.suppress(Exception):
+                stats = ray.get([service.stats.remote() for service in self.services], timeout=10)
+                self.model_stats = {"actors": len(stats), "calls": sum(x["calls"] for x in stats),
+                                    "peak_inflight": max(x["peak"] for x in stats)}
         for service in self.services:
             with contextlib.suppress(Exception):
                 ray.kill(service, no_restart=True)

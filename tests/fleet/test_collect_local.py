@@ -211,3 +211,23 @@ def test_a_restored_phone_does_not_wait_for_the_link_queue_of_before() -> None:
     started = phone.clock.uptime()
     phone.link.transfer(1000, 38.0)
     assert phone.clock.uptime() - started < 0.5
+
+
+def test_a_local_model_is_one_actor_serving_every_device(collect_cli: Any, tiny_qwen25vl: Path, tmp_path: Path) -> None:
+    """``local:`` is loaded once, in one ModelService actor (no GPU here), and both phones' requests go
+    to it with their screenshots (the current one and the history's files travel as bytes)."""
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text("".join(json.dumps({"task": f"Open the clock {n}"}) + "\n" for n in range(2)))
+    out = tmp_path / "c"
+    run = collect_cli(str(tasks), "--devices", "sim:2", "--model", f"local:{tiny_qwen25vl}", "--max-steps", "2",
+                      "--out", str(out), "--num-cpus", "1", env={"HF_HUB_OFFLINE": "1"})
+    assert run.wait() == 0, run.stderr[-2000:]
+    finals = finals_by_key(manifest(out))
+    assert sorted(finals) == ["task-1#0", "task-2#0"]
+    for [r] in finals.values():  # a random tiny model does not do the task, but every turn was asked of it
+        assert r["steps"] == 2 and r["check"] is None and r["outcome"] in ("failure", "success")
+        assert r["tokens"]["prompt"] and r["tokens"]["prompt"] > 0
+    assert {r[0]["device"] for r in finals.values()} == {"sim-1", "sim-2"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model_service"]["actors"] == 1 and summary["model_service"]["calls"] == 4
+
