@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._snapshot import read_manifest
     from ._state import FieldState, PhoneState, TaskState
     from ._timing import TimingProfile, profile_named
+    from ._web import WebPage
 
 _WHERE = {
     "AdbdEndpoint": "_adbd",
@@ -41,6 +42,7 @@ _WHERE = {
     "read_manifest": "_snapshot",
     "FieldState": "_state", "PhoneState": "_state", "TaskState": "_state",
     "TimingProfile": "_timing", "profile_named": "_timing",
+    "WebPage": "_web",
 }
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "TimingProfile",
     "UnknownCommand",
     "VirtualPhone",
+    "WebPage",
     "find_adb",
     "free_port",
     "port_plan",

@@ -7,11 +7,15 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ._adbd import AdbdEndpoint
 from ._config import PhoneConfig
 from ._errors import SimError
 from ._phone import VirtualPhone
+
+if TYPE_CHECKING:
+    from ._web import WebPage
 
 __all__ = ["DEFAULT_PORT", "SimError", "port_plan", "serve", "start_phones"]
 
@@ -60,11 +64,12 @@ there would be listed twice after ``adb connect`` (as emulator-N and as 127.0.0.
 def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, devices: int = 1, width: int = 1080,
           height: int = 2400, density: int = 420, animation_ms: float = 300.0, clock: str | None = None,
           require_auth: bool = False, profile: str = "instant", clock_rate: float = 1.0,
-          snapshot: bytes | None = None, faults: str | None = None,
+          snapshot: bytes | None = None, faults: str | None = None, web_port: int | None = None,
           print_line: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
     """Run phones until Ctrl+C (or ``stop`` is set), printing how to connect to them. With
     ``snapshot`` every phone starts from it (its screen size wins over ``width``/``height``/``density``);
-    ``faults`` is a fault SPEC applied to every phone, and each injected fault is printed."""
+    ``faults`` is a fault SPEC applied to every phone, and each injected fault is printed. With
+    ``web_port`` (0: any free port) a web page shows each phone and lets a person operate it (``_web``)."""
     from ._faults import Faults, apply_spec
     from ._snapshot import config_of
 
@@ -83,6 +88,7 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, devices: int = 1
                            clock=clock, require_auth=require_auth, profile=profile, clock_rate=clock_rate)
 
     endpoints = start_phones(host=host, port=port, devices=devices, config=config)
+    web = _start_web(endpoints, host, web_port) if web_port is not None else None
     stop = stop or threading.Event()
     restore = _stop_on_signals(stop)
     try:
@@ -105,6 +111,9 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, devices: int = 1
                            "do not also `adb connect` it (it would be listed twice)")
             else:
                 print_line(f"    adb connect {host}:{ep.port}")
+        if web is not None:
+            for k, ep in enumerate(endpoints):
+                print_line(f"  web page for {ep.serial}: {web.url(k)}")
         if faults:
             print_line(f"Faults: {faults} (each one is printed as it happens)")
         if require_auth:
@@ -119,10 +128,26 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, devices: int = 1
     except KeyboardInterrupt:
         pass
     finally:
+        if web is not None:
+            web.stop()
         for ep in endpoints:
             ep.stop()
         restore()
         print_line("stopped")
+
+
+def _start_web(endpoints: list[AdbdEndpoint], host: str, port: int) -> WebPage:
+    """The web page for the served phones; a port in use stops the phones with one line."""
+    from ._web import WebPage
+
+    try:
+        return WebPage([ep.phone for ep in endpoints], host=host, port=port).start()
+    except OSError as e:
+        for ep in endpoints:
+            ep.stop()
+        reason = "it is in use" if e.errno == errno.EADDRINUSE else e.strerror
+        raise SimError(f"cannot serve the web page on {host}:{port}: {reason}",
+                       hint="choose another --web-port") from None
 
 
 def _allow_on_enter(endpoints: list[AdbdEndpoint], print_line: Callable[[str], None]) -> None:

@@ -90,6 +90,9 @@ def serve_cmd(
     faults: Annotated[str | None, typer.Option(help="Inject faults, e.g. 'drop=0.05,stall=0.1:3s,lost=0.02,"
                                                "offline=0.01:5s,capture=0.2,latency=50ms,seed=7'.",
                                                callback=_check_faults)] = None,
+    web: Annotated[bool, typer.Option("--web", help="Also serve a web page that shows each phone's screen and lets a "
+                                      "person operate it with mouse and keyboard.")] = False,
+    web_port: Annotated[int, typer.Option(min=0, max=65535, help="Port of the --web page (0: any free port).")] = 6580,
 ) -> None:
     """Run virtual phones in the foreground until Ctrl+C; connect with `adb connect HOST:PORT`."""
     from ._serve import serve
@@ -98,7 +101,8 @@ def serve_cmd(
     data = _read_snapshot(snapshot) if snapshot is not None else None
     serve(host=host, port=port, devices=devices, width=width, height=height, density=density,
           animation_ms=animation_ms, clock=clock, require_auth=auth, profile=profile, clock_rate=clock_rate,
-          snapshot=data, faults=faults, print_line=lambda line: print(line, flush=True))
+          snapshot=data, faults=faults, web_port=web_port if web else None,
+          print_line=lambda line: print(line, flush=True))
 
 
 def _read_snapshot(path: Path) -> bytes:

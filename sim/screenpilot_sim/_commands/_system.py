@@ -204,7 +204,8 @@ def _window(ctx: CommandContext, section: str) -> None:
                 f"{min(w, h)}-{max(w, h)}x{max(w, h)}\n"
                 f"    deferred=false mLayoutNeeded=false mTouchExcludeRegion=SkRegion((0,0,{w},{h}))\n"
                 f"  mCurrentRotation=ROTATION_{phone.rotation() * 90}\n"
-                f"  mCurrentFocus={focus}\n  mFocusedApp={_focused_record(phone)}\n\n")
+                f"  mCurrentFocus={focus}\n  mFocusedApp={_focused_record(phone)}\n"
+                f"{_insets(phone, w, h)}\n")
     if section in ("", "windows", "w"):
         ctx.out("WINDOW MANAGER WINDOWS (dumpsys window windows)\n")
         pkg, cls = phone.focused_component()
@@ -224,6 +225,25 @@ def _window(ctx: CommandContext, section: str) -> None:
                 f"  mHasPermanentDpad=false\n  mTopFocusedDisplayId=0\n"
                 f"  mInputMethodWindow=Window{{{_hash('InputMethod')} u0 InputMethod}}\n"
                 f"  mCurrentFocus={focus}\n  mFocusedApp={_focused_record(phone)}\n")
+def _insets(phone: Any, w: int, h: int) -> str:
+    """The insets controller's sources as Android 14 prints them: the bars and the keyboard's frame (which
+    reaches the bottom of the screen, the navigation bar included), what a recorder needs to tell a tap on
+    the keyboard or the navigation bar from a tap on the app."""
+    from .._apps.keyboard import keyboard_height
+    from .._apps.systemui import NAV_DP, STATUS_DP
+
+    scale = phone.density() / 160.0
+    top, nav = round(STATUS_DP * scale), round(NAV_DP * scale)
+    ime = keyboard_height(phone, scale) if phone.ime_shown() else 0
+    bars = not phone.keyguard_showing()
+    sources = [("c06f0001", "navigationBars", (0, h - nav, w, h), bars), ("e9c60000", "statusBars", (0, 0, w, top), True),
+               ("3", "ime", (0, h - nav - ime, w, h) if ime else (0, 0, 0, 0), bool(ime))]
+    listed = ", ".join(f"InsetsSource: {{{sid} mType={kind} mFrame=[{l},{t}][{r},{b}] mVisible={str(vis).lower()} "
+                       "mFlags=[]}" for sid, kind, (l, t, r, b), vis in sources)
+    return (f"  InsetsStateController\n    InsetsState: {{mDisplayFrame=Rect(0, 0 - {w}, {h}), "
+            f"mSources= {{ {listed} }}\n")
+
+
 def _dp(phone: Any, px: int) -> int:
     return int(px * 160 / phone.density())
 
