@@ -24,14 +24,13 @@ import os
 import statistics
 import tempfile
 import threading
-import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # Ray on 127.0.0.1 only
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from screenpilot.fleet import CollectOptions, collect  # noqa: E402
+from screenpilot.fleet import CollectOptions, collect
 
 TASKS = ["settings.wifi_toggle", "clock.clock_tab", "launcher.open_app", "settings.dark_theme"]
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -91,7 +90,7 @@ class Sampler:
                     rss += _rss_mb(pid) or 0.0
                 self.rss[device] = max(self.rss.get(device, 0.0), rss)
 
-    def __enter__(self) -> Sampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

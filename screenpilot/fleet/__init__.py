@@ -8,7 +8,15 @@ collection folder (``episodes/``, ``manifest.jsonl``, ``summary.json``) is resum
 is killed at any point. Ray is imported only when a collection starts (the ``fleet`` extra).
 """
 
-from ._collector import COLLECTION_FILE, SUMMARY_FILE, CollectOptions, CollectResult, Collector, collect, summarize
+from ._collector import (
+    COLLECTION_FILE,
+    SUMMARY_FILE,
+    CollectOptions,
+    Collector,
+    CollectResult,
+    collect,
+    summarize,
+)
 from ._errors import BadDeviceList, FleetError
 from ._manifest import MANIFEST_FILE, Durations, Manifest, ManifestRecord
 from ._model import ModelService, RemoteBackend, portable_request

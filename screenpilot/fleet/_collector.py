@@ -538,7 +538,7 @@ def collect(tasks: Sequence[str], devices: Sequence[str], options: CollectOption
     if config_path.is_file():
         stored = json.loads(config_path.read_text(encoding="utf-8"))
         if not options.resume:
-            raise FleetError(f"{folder} already holds a collection", hint=f"continue it with --resume, or choose another --out")
+            raise FleetError(f"{folder} already holds a collection", hint="continue it with --resume, or choose another --out")
     elif options.resume:
         raise FleetError(f"{folder} holds no collection to resume (no {COLLECTION_FILE})",
                          hint="start one without --resume")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -56,7 +56,7 @@ class LiveProgress:
         self.console = console
         self.live: Live | None = None
 
-    def __enter__(self) -> LiveProgress:
+    def __enter__(self) -> Self:
         self.live = Live(Text("starting Ray..."), console=self.console, refresh_per_second=4, transient=False)
         self.live.__enter__()
         return self
@@ -85,7 +85,7 @@ class JsonProgress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
-    def __enter__(self) -> JsonProgress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,7 +20,15 @@ from typing import Any
 
 from ..errors import InfraFault
 from ..perception import Frame
-from ..planner import Backend, Completion, ImagePart, Message, ModelRequest, backend_from_spec, parse_backend_spec
+from ..planner import (
+    Backend,
+    Completion,
+    ImagePart,
+    Message,
+    ModelRequest,
+    backend_from_spec,
+    parse_backend_spec,
+)
 
 __all__ = ["SHARED_BACKENDS", "ModelService", "RemoteBackend", "portable_request", "shares_model"]
 

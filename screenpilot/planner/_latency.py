@@ -34,7 +34,7 @@ def split_latency_spec(spec: str) -> tuple[str, float]:
         value = float(seconds)
     except ValueError:
         value = -1.0
-    if not value >= 0 or value != value or value > 3600:
+    if not 0 <= value <= 3600:  # NaN fails both
         raise BackendError(f"latency:{rest}: {seconds!r} is not a number of seconds between 0 and 3600",
                            hint="write latency:SECONDS:SPEC, e.g. latency:1.5:reference")
     if not inner.strip():

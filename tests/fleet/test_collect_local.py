@@ -82,7 +82,7 @@ def test_a_free_form_task_file_on_a_worker_without_ray(tmp_path: Path) -> None:
 def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path) -> None:
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "screenpilot.cli", "collect", *args], capture_output=True, text=True,
-                              timeout=60)
+                              timeout=60, check=False)
 
     for args, words in ((["settings", "--out", str(tmp_path / "a"), "--devices", "pixel:3"], "not a device list"),
                         (["settings", "--out", str(tmp_path / "a"), "--devices", "sim:0"], "count"),
@@ -150,7 +150,7 @@ class _SlowChat(BaseHTTPRequestHandler):
     peak = 0
     lock = threading.Lock()
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         with self.lock:
             type(self).inflight += 1
@@ -173,8 +173,8 @@ class _SlowChat(BaseHTTPRequestHandler):
 def test_the_shared_model_never_has_more_than_max_inflight_calls() -> None:
     import ray
 
-    from screenpilot.fleet._cluster import model_service_actors
     from screenpilot.actions import Size
+    from screenpilot.fleet._cluster import model_service_actors
     from screenpilot.perception import CoordinateSpace
     from screenpilot.planner import Message, ModelRequest
 
