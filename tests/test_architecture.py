@@ -55,9 +55,10 @@ PUBLIC_API: dict[str, list[str]] = {
         "tool_parameters", "tool_schema", "validate"
     ],
     "screenpilot.agent": [
-        "Budgets", "CHECKPOINT_FILE", "ConfirmMode", "ConfirmRequest", "ENV_PREFIX", "Event", "NODES",
-        "PruningSqliteSaver", "RunContext", "RunResult", "SecretError", "Secrets", "build_graph",
-        "open_checkpointer", "run", "secret_names"
+        "Budgets", "CHECKPOINT_FILE", "ConfirmMode", "ConfirmRequest", "ENV_PREFIX", "Event",
+        "HandBack", "NODES", "PersonAction", "PersonChannel", "PruningSqliteSaver", "RunContext",
+        "RunResult", "SecretError", "Secrets", "Takeover", "asks_for_help", "build_graph",
+        "open_checkpointer", "person_fields", "person_step", "run", "secret_names"
     ],
     "screenpilot.fleet": [
         "AttemptReport", "BadDeviceList", "COLLECTION_FILE", "CollectOptions", "CollectResult", "Collector",
@@ -100,6 +101,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "dialect_help", "estimate_tokens", "parse_backend_spec", "read_raw_outputs", "render",
         "resolve_dialect", "split_latency_spec"
     ],
+    "screenpilot.record": [
+        "AxisRange", "ChannelBase", "DEFAULT_LONG_PRESS_MS", "DEFAULT_TYPING_PAUSE_S", "Demonstration",
+        "GestureRules", "GeteventStream", "InputDevice", "KeyPress", "PanelMap", "PhoneChannel",
+        "PhoneScreen", "RawEvent", "RecordResult", "Stroke", "TOUCH_SLOP_DP", "TouchTracker",
+        "classify", "key_action", "nav_button", "open_channel", "parse_devices", "parse_event_line",
+        "parse_insets", "record", "touchscreen", "typing_actions"
+    ],
     "screenpilot.scenarios": [
         "CHECK_ON_REAL_PHONE", "Check", "CheckResult", "DesktopProbe", "Ending", "EvalReport", "Expect",
         "Focus", "GroundingError", "Move", "PARAM_FORMS", "PhoneProbe", "Probe", "Program", "REFERENCE",
@@ -127,8 +135,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",
         "PhoneClock", "PhoneConfig", "PhoneState", "ServedPhone", "ShellRecords", "SimError",
         "Substitution", "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand", "VirtualPhone",
-        "find_adb", "free_port", "port_plan", "profile_named", "read_manifest", "serve", "served_phone",
-        "start_phones", "wait_until"
+        "WebPage", "find_adb", "free_port", "port_plan", "profile_named", "read_manifest", "serve",
+        "served_phone", "start_phones", "wait_until"
     ],
 }
 

@@ -10,6 +10,7 @@ from ._context import ConfirmMode, Event, RunContext
 from ._graph import NODES, build_graph
 from ._run import ConfirmRequest, RunResult, run
 from ._secrets import ENV_PREFIX, SecretError, Secrets, secret_names
+from ._takeover import HandBack, PersonAction, PersonChannel, Takeover, asks_for_help, person_fields, person_step
 
 __all__ = [
     "CHECKPOINT_FILE",
@@ -19,13 +20,20 @@ __all__ = [
     "ConfirmMode",
     "ConfirmRequest",
     "Event",
+    "HandBack",
+    "PersonAction",
+    "PersonChannel",
     "PruningSqliteSaver",
     "RunContext",
     "RunResult",
     "SecretError",
     "Secrets",
+    "Takeover",
+    "asks_for_help",
     "build_graph",
     "open_checkpointer",
+    "person_fields",
+    "person_step",
     "run",
     "secret_names",
 ]

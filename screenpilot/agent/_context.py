@@ -21,6 +21,7 @@ from ..trajectories import ActionJournal, Recorder, StepRecord, history_entry
 from ._budgets import Budgets
 from ._secrets import Secrets
 from ._state import LiveStep
+from ._takeover import Takeover
 
 __all__ = ["ConfirmMode", "Event", "RunContext", "history_step"]
 
@@ -62,6 +63,7 @@ class RunContext:
     record_ui_tree: bool = True
     device_state: DeviceState | None = None  # saved after every step where the device can (the virtual phone)
     on_event: Callable[[Event], None] | None = None
+    takeover: Takeover | None = None  # a person who may act instead of the model (see _takeover)
     clock: Callable[[], float] = time.perf_counter
     # -- in memory only (rebuilt after a crash) --
     history: list[HistoryStep] = field(default_factory=list)

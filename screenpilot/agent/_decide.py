@@ -23,6 +23,7 @@ from ..trajectories import Confirmation, RequestRecord
 from ._context import RunContext
 from ._loops import action_key, same_screen
 from ._state import AgentState
+from ._takeover import asks_for_help
 
 __all__ = ["build_request", "check", "confirm", "plan", "request_record"]
 
@@ -147,6 +148,9 @@ def check(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     except ActionError as exc:
         return {**said, **_invalid("invalid", str(exc), timings())}
     said["device_action"] = device_action.model_dump(mode="json")
+    if ctx.takeover is not None and asks_for_help(state.get("raw_output"), action):
+        return {**said, "timings": timings(), "error": "you asked for help: a person took over",
+                "takeover": {"reason": "the model asked for help", "by": "model", "since": state["step"]}}
     if isinstance(action, (Terminate, Answer)):
         return {**said, "timings": timings()}
     verdict = validate(device_action.action, _screen(ctx, state, size), ctx.policy)
@@ -198,10 +202,18 @@ def confirm(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                             "element": state.get("element")})
         if isinstance(answer, dict):
             approved, by = bool(answer.get("approved")), str(answer.get("by", "person"))
+            takeover = bool(answer.get("takeover")) and not approved and ctx.takeover is not None
         else:
-            approved, by = bool(answer), "person"
+            approved, by, takeover = bool(answer), "person", False
+    if ctx.confirm != "ask":
+        takeover = False
     decision = Confirmation(reasons=reasons, approved=approved, by=by, at=time.time()).model_dump(mode="json")  # type: ignore[arg-type]
     if approved:
         return {"confirmation": decision}
-    return {"confirmation": decision, "error_kind": "refused",
-            "error": f"a person refused this action ({'; '.join(reasons)}); find another way, or terminate"}
+    refused = {"confirmation": decision, "error_kind": "refused",
+               "error": f"a person refused this action ({'; '.join(reasons)}); find another way, or terminate"}
+    if takeover:  # refused, and the person will do it themselves
+        refused["error"] = f"a person refused this action ({'; '.join(reasons)}) and took over"
+        refused["takeover"] = {"reason": "a person refused a sensitive action and took over", "by": "refusal",
+                               "since": state["step"]}
+    return refused

@@ -29,8 +29,12 @@ def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     seen = steps.observe(ctx.device, ctx.recorder, f"{step:06d}", reuse=reuse, ui_tree=ctx.record_ui_tree)
     ctx.live.observed, ctx.live.after = seen, None  # only the newest frame stays in memory
     notes = [f"no UI tree: {ctx.secrets.redact(seen.tree_error)}"] if seen.tree_error else []
-    return {"step_started_at": started, "frame": seen.ref.model_dump(mode="json"), "ui_tree": seen.tree,
-            "notes": notes, "timings": {"observe_s": seen.seconds, "ui_tree_s": seen.tree_seconds}}
+    update = {"step_started_at": started, "frame": seen.ref.model_dump(mode="json"), "ui_tree": seen.tree,
+              "notes": notes, "timings": {"observe_s": seen.seconds, "ui_tree_s": seen.tree_seconds}}
+    wanted = ctx.takeover.take_request() if ctx.takeover is not None and not state.get("takeover") else None
+    if wanted:  # a person asked to take over (a key in the live view): they act on this screen
+        update["takeover"] = {"reason": wanted, "by": "person", "since": step}
+    return update
 
 
 def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:

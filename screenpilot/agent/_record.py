@@ -43,7 +43,13 @@ def _outcome(ctx: RunContext, state: AgentState, streak: int, elapsed: float) ->
     """(outcome, decided_by, detail, answer) when this step ends the run, else None."""
     b = ctx.budgets
     action = (state.get("model_action") or {}).get("action") or {}
+    if state.get("actor") == "person":  # a person's step counts against no budget; their "done" ends the run
+        if action.get("action") == "terminate":
+            return "success", "person", "a person who took over said the task is done", None
+        return None
     if not state.get("error"):
+        if action.get("action") == "terminate" and state.get("takeover"):
+            return None  # the model asked for help: a person takes over
         if action.get("action") == "terminate":
             status = action.get("status", "failure")
             return status, "model", f"the model terminated with status {status!r}", None
@@ -55,7 +61,7 @@ def _outcome(ctx: RunContext, state: AgentState, streak: int, elapsed: float) ->
         return "failure", "loop", f"the same action on an unchanged screen {(state.get('repeat') or {}).get('count')} times, after a warning", None
     if streak >= b.max_invalid:
         return "failure", "budget", f"{streak} outputs in a row could not be executed (limit {b.max_invalid})", None
-    if state["step"] + 1 >= b.max_steps:
+    if state["step"] + 1 - state.get("person_steps", 0) >= b.max_steps:
         return "failure", "budget", f"the step limit ({b.max_steps}) was reached", None
     if elapsed >= b.max_wall_s:
         return "failure", "budget", f"the time limit ({b.max_wall_s:g} s) was reached", None
@@ -67,19 +73,20 @@ def record(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     step = state["step"]
     timings = dict(state.get("timings") or {})
-    active = sum(timings.get(phase, 0.0) for phase in _PHASES)
+    person = state.get("actor") == "person"
+    active = 0.0 if person else sum(timings.get(phase, 0.0) for phase in _PHASES)  # a person's time is theirs
     started = state.get("step_started_at") or time.time()
     timings["total_s"] = time.time() - started
     executed = bool(state.get("executed"))
     streak = 0 if executed else state.get("invalid_streak", 0) + 1
     elapsed = state.get("elapsed_s", 0.0) + active
     ended = _outcome(ctx, state, streak, elapsed)
-    request = _request(ctx, state)
+    request = None if person else _request(ctx, state)  # a person was asked nothing
     after = state.get("frame_after")
     if after is not None and ctx.live.frame(after["path"]) is None and not (ctx.recorder.folder / after["path"]).exists():
         after = None  # resumed, and the crash came before the writer stored it: the next screen shows it
     rec = StepRecord.model_validate({
-        "index": step, "started_at": started, "ended_at": time.time(), "frame": state["frame"],
+        "index": step, "actor": "person" if person else "model", "started_at": started, "ended_at": time.time(), "frame": state["frame"],
         "frame_after": after, "ui_tree": state.get("ui_tree"), "request": request,
         "raw_output": state.get("raw_output"), "thought": state.get("thought"), "summary": state.get("summary"),
         "call": state.get("call"), "parse_notes": state.get("parse_notes") or [],

@@ -36,6 +36,7 @@ from ._demo import DEMO_SPEC, check_demo, prepare_demo_phone
 from ._graph import build_graph
 from ._record import DEVICE_STATE_FILE, save_device_state
 from ._secrets import Secrets, secret_names
+from ._takeover import Takeover
 
 __all__ = ["ConfirmRequest", "RunResult", "run"]
 
@@ -50,7 +51,8 @@ class ConfirmRequest:
     element: dict[str, Any] | None
 
 
-Confirmer = Callable[[ConfirmRequest], bool]
+Confirmer = Callable[[ConfirmRequest], "bool | str"]
+"""Answers a sensitive action: True (allow), False (refuse), or "takeover" (refuse, and a person acts)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def run(
     source: str = "agent",
     record_ui_tree: bool = True,
     device_options: dict[str, Any] | None = None,
+    takeover: Takeover | None = None,
 ) -> RunResult:
     """Run the agent until the task ends; returns the outcome and the episode folder.
 
@@ -131,6 +134,9 @@ def run(
     ``replay:EPISODE``, or ``scripted:demo``, the built-in demo) or a Backend. ``confirm``: what to do
     with sensitive actions: ``"no"`` refuse, ``"yes"`` approve, ``"ask"`` pause for ``input()`` on
     the terminal, or a function that decides. ``resume``: a run folder to continue after a crash.
+    ``takeover``: lets a person act on the device mid-run (``Takeover``; docs/agent.md): ``request()`` from
+    another thread, the model's call for help, or a confirmer answering ``"takeover"`` hands the device to
+    them; their steps are recorded with ``actor: person``.
     """
     with ExitStack() as stack:
         if resume is not None:
@@ -176,6 +182,9 @@ def run(
             the_device: Device = opened.device
         else:
             the_device = device_spec
+        if takeover is not None:
+            takeover.attach(the_device, opened)
+            stack.callback(takeover.close)
         if isinstance(dialect, str) or dialect is None:
             kind = "phone" if the_device.kind == "phone" else "desktop"
             # a resumed run must read coordinates in the very space it started with
@@ -213,6 +222,7 @@ def run(
             secrets=secrets, policy=policy or Policy(), budgets=budgets, settle=settle,
             history_policy=history, confirm="ask" if callable(confirm) else confirm,
             record_ui_tree=record_ui_tree, on_event=on_event, device_state=opened.state if opened else None,
+            takeover=takeover,
         )
         config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10 * budgets.max_steps + 50}
         first: Any = {"run_id": run_id, "task": task, "step": 0, "invalid_streak": 0, "elapsed_s": 0.0,
@@ -300,7 +310,10 @@ def _drive(graph: Any, first: Any, config: dict[str, Any], ctx: RunContext, conf
         request = ConfirmRequest(step=value.get("step", -1), reasons=list(value.get("reasons") or []),
                                  call=value.get("call"), action=value.get("action"), element=value.get("element"))
         if callable(confirm):  # a confirmer may say who answered (the CLI's prompt is a person)
-            payload = Command(resume={"approved": bool(confirm(request)), "by": getattr(confirm, "by", "callback")})
+            answer: Any = confirm(request)
+            takeover = isinstance(answer, str) and answer == "takeover"  # no, and the person does it themselves
+            payload = Command(resume={"approved": False if takeover else bool(answer), "takeover": takeover,
+                                      "by": getattr(confirm, "by", "callback")})
         else:
             payload = Command(resume={"approved": _ask(request), "by": "person"})
 

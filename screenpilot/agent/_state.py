@@ -46,7 +46,10 @@ class AgentState(TypedDict, total=False):
     notes: list[str]  # what the loop noticed about this step (no UI tree, and why)
     reobserve: bool  # the action no longer fit the screen: the next turn looks again before it plans
     timings: dict[str, float]
+    actor: str  # who chose this step's action: "model", or "person" during a takeover
     # -- across steps --
+    takeover: dict[str, Any] | None  # a person is acting ({"reason", "by", "since"}), else None
+    person_steps: int  # steps a person did (they count against no budget)
     invalid_streak: int
     repeat: dict[str, Any] | None  # loop detection: {"key", "frame", "count", "warned"}
     elapsed_s: float  # active time over every process that worked on this run (the wall budget)
@@ -83,5 +86,5 @@ def fresh_step() -> dict[str, Any]:
         "frame": None, "ui_tree": None, "raw_output": None, "thought": None, "summary": None, "call": None, "parse_notes": [],
         "usage": None, "model_action": None, "device_action": None, "element": None, "confirm_reasons": [],
         "confirmation": None, "executed": False, "result": None, "frame_after": None, "settle": None, "error": None,
-        "error_kind": None, "notes": [], "reobserve": False, "timings": {},
+        "error_kind": None, "notes": [], "reobserve": False, "timings": {}, "actor": "model",
     }

@@ -214,6 +214,18 @@ class _Remote:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A page closed while a frame was on its way is no error worth a traceback."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class WebPage:
     """The web page for one or more phones: ``http://HOST:PORT/`` (``?phone=K`` for the K-th)."""
 
@@ -223,8 +235,7 @@ class WebPage:
         self.title = title
         page = resources.files(__package__).joinpath("_web_page.html").read_text(encoding="utf-8")
         self._page = page
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), self._handler())
         self._thread: threading.Thread | None = None
 
     @property
