@@ -7,7 +7,7 @@ pages that are up to date) and prints, for each: seconds, the index's size, the 
 
     python benchmarks/report_bench.py --episodes 37 --steps 8
 
-Needs the test extra (it records with the virtual phone: `pip install -e '.[test]'`, see README).
+Runs on the core install (the virtual phone comes with it).
 Prints figures; asserts nothing. Numbers go to docs/replay-view-export.md.
 """
 

@@ -8,6 +8,8 @@ a hint that says what to do.
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import socket
 
 from ...errors import ModelFault
@@ -76,7 +78,7 @@ def translate(exc: BaseException, *, serial: str | None, server: str) -> DeviceE
     if isinstance(exc, AdbConnectionError | ConnectionRefusedError) or "connection refused" in low:
         return ServerUnavailable(
             f"no adb server: nothing answers at {server}",
-            hint=f"start one with `adb -P {server.rpartition(':')[2]} start-server`, or point "
+            hint=f"start one with `{_adb_command()} -P {server.rpartition(':')[2]} start-server`, or point "
             "ANDROID_ADB_SERVER_HOST/PORT at a running one",
         )
     if isinstance(exc, AdbTimeout | socket.timeout | TimeoutError):
@@ -108,3 +110,15 @@ def translate(exc: BaseException, *, serial: str | None, server: str) -> DeviceE
     if isinstance(exc, AdbError):
         return DeviceError(f"adb: {text}", hint="see `adb devices -l` and the adb server's log")
     return DeviceError(f"{type(exc).__name__}: {text}")
+
+
+def _adb_command() -> str:
+    """``adb`` when it is on PATH, else the full path of the one the adbutils wheel ships (no Debian adb)."""
+    if shutil.which("adb"):
+        return "adb"
+    try:
+        from adbutils import adb_path
+
+        return shlex.quote(adb_path())
+    except Exception:  # noqa: BLE001 - a hint must never fail: fall back to the plain name
+        return "adb"
