@@ -64,48 +64,50 @@ def say(text: str, console: Console | None = None) -> None:
 # ---- the options every verb parses alike: their errors are bad usage (exit 2) --------------------
 
 
-def device_option(value: str | None) -> str | None:
-    """``--device``'s callback: a spec the device table does not know is a BadParameter."""
+def _usage(check: Callable[[str], object]) -> Callable[[str | None], str | None]:
+    """A typer callback: a value ``check`` refuses with a ScreenPilotError is a BadParameter (bad usage, exit 2)."""
+
+    def callback(value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check(value)
+            except ScreenPilotError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return callback
+
+
+def _device(spec: str) -> None:
     from ..devices import parse_device_spec
 
-    if value is not None:
-        try:
-            parse_device_spec(value)
-        except ScreenPilotError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
+    parse_device_spec(spec)
+
+
+def _dialect(name: str) -> None:
+    from ..planner import resolve_dialect
+
+    resolve_dialect(name)
+
+
+device_option = _usage(_device)
+"""``--device``'s callback: a spec the device table does not know is bad usage."""
+dialect_option = _usage(_dialect)
+"""``--dialect``'s callback: a name the dialect table does not know is bad usage."""
 
 
 def model_option(verb: str) -> Callable[[str | None], str | None]:
     """``--model``'s callback for ``verb``: a spec the backend table does not know, or one this verb does not
-    take (``reference`` is for eval), is a BadParameter."""
+    take (``reference`` is for eval), is bad usage."""
 
-    def check(value: str | None) -> str | None:
+    def check(spec: str) -> None:
         from ..planner import parse_backend_spec
 
-        if value is not None:
-            try:
-                kind, _ = parse_backend_spec(value)
-            except ScreenPilotError as exc:
-                raise typer.BadParameter(str(exc)) from None
-            if verb not in kind.commands:
-                raise typer.BadParameter(f"{kind.form} is for screenpilot {' and '.join(kind.commands)}, "
-                                         f"not {verb}")
-        return value
+        kind, _ = parse_backend_spec(spec)
+        if verb not in kind.commands:
+            raise ScreenPilotError(f"{kind.form} is for screenpilot {' and '.join(kind.commands)}, not {verb}")
 
-    return check
-
-
-def dialect_option(value: str | None) -> str | None:
-    """``--dialect``'s callback: a name the dialect table does not know is a BadParameter."""
-    from ..planner import resolve_dialect
-
-    if value is not None:
-        try:
-            resolve_dialect(value)
-        except ScreenPilotError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
+    return _usage(check)
 
 
 # ---- Ctrl-C ---------------------------------------------------------------------------------------
