@@ -465,13 +465,16 @@ def _up_to_date(page: Path, folder: Path, mark: str) -> bool:
 
 
 def _write(path: Path, html: str) -> None:
-    """Write a page whole or not at all; a failure is one TrajectoryError (no temporary file left)."""
+    """Write a page whole or not at all; a failure is one TrajectoryError, and nothing (no temporary file)
+    is left behind by it or by Ctrl-C."""
     tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise TrajectoryError(f"cannot write {path}: {exc.strerror or exc}", hint="choose another --out") from None
+        if isinstance(exc, OSError):
+            raise TrajectoryError(f"cannot write {path}: {exc.strerror or exc}", hint="choose another --out") from None
+        raise
