@@ -397,9 +397,10 @@ class AndroidDevice:
         """Carry out one action in device pixels.
 
         Faults before any of the action's commands was accepted are what they are (infrastructure, or
-        the model's); any failure after one was accepted (a read-back, restoring the keyboard, finding
-        an icon after Home) is :class:`ActionOutcomeUnknown`: the action ran at least in part, so it
-        must never be sent again blindly.
+        the model's); an infrastructure failure after one was accepted (a read-back, restoring the
+        keyboard, reading the launcher after Home) is :class:`ActionOutcomeUnknown`: the action ran at
+        least in part, so it must never be sent again blindly. The model's fault after commands ran (no
+        icon with that name after Home) stays the model's, asking it to look at the screen again.
         """
         start = self._clock()
         record: list[str] = []
@@ -411,7 +412,12 @@ class AndroidDevice:
                 text_after, detail = self.stream.execute(stream, action, record)
             else:
                 text_after, detail, ends = self._execute_adb(action, record)
-        except (InfraFault, ModelFault) as exc:
+        except ModelFault as exc:  # the model's to fix; if commands already ran, the screen it planned on is gone
+            if self._accepted:
+                exc.message += f" ({self._accepted} command(s) had run on the way, e.g. Home: look at the screen again)"
+                exc.reobserve = True
+            raise
+        except InfraFault as exc:
             if not self._accepted:
                 raise
             raise ActionOutcomeUnknown(
