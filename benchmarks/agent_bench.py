@@ -28,10 +28,10 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from screenpilot.actions import Bounds, Element, Size, Tap, Terminate
-from screenpilot.agent import CHECKPOINT_FILE, Budgets, Event, SettleOptions, run
+from screenpilot.agent import CHECKPOINT_FILE, Budgets, Event, run
 from screenpilot.devices import ActionResult, DeviceInfo
-from screenpilot.perception import DeviceAction, Frame
-from screenpilot.planner import ModelRequest, ScriptedBackend, dialect_for
+from screenpilot.perception import DeviceAction, Frame, SettleOptions, SettleResult, settle_screen
+from screenpilot.planner import ScriptedBackend, dialect_for
 
 SIZE = Size(1080, 2400)
 
@@ -77,6 +77,9 @@ class InstantPhone:
     def execute(self, action: DeviceAction) -> ActionResult:
         self.turn += 1
         return ActionResult(ok=True, detail="bench", commands=["input tap"])
+
+    def settle(self, options: SettleOptions | None = None) -> SettleResult:
+        return settle_screen(self.screenshot, options, source="bench")
 
     def close(self) -> None:
         pass
