@@ -1,6 +1,7 @@
 """A small real GTK 3 application for the desktop driver's accessibility tests.
 
-It shows a form (a labelled entry, a labelled password entry, Delete and Save buttons, a check box),
+It shows a form (a labelled entry with a tooltip, a labelled password entry, Delete and Save buttons, a
+check box),
 a 40-row list in a short scrolled window, and a File menu. It reports, as JSON lines on stdout:
 ``ready`` (with its X window id) once mapped, then every button click, toggle and entry change;
 on stdin it takes ``{"cmd": "state"}`` (answered after every pending event is handled),
@@ -58,6 +59,8 @@ def main() -> None:
         entry = Gtk.Entry(hexpand=True, visibility=not secret)
         caption.set_mnemonic_widget(entry)  # the entry's accessible name comes from its label
         entry.connect("changed", lambda e, name=label: emit(event="entry", name=name, text=e.get_text()))
+        if not secret:
+            entry.set_tooltip_text("Your name as on your passport")  # shows below the pointer, over Password
         grid.attach(caption, 0, row, 1, 1)
         grid.attach(entry, 1, row, 1, 1)
         entries[label] = entry

@@ -199,6 +199,30 @@ def test_an_open_menu_is_on_top_and_its_items_are_clickable(open_device, gtk_pro
     app.wait_for(lambda e: e["event"] == "menu" and e["item"] == "Open", since=mark)
 
 
+def test_a_tooltip_hides_nothing_and_a_click_under_it_reaches_the_widget(open_device, gtk_probe) -> None:
+    import time
+
+    from screenpilot.actions import Move, Type
+
+    app = gtk_probe(geometry="+40+40")
+    device = open_device(accessibility=True)
+    elements = device.ui_tree() or []
+    name = next(e for e in elements if e.description == "Name")
+    password = next(e for e in elements if e.password)
+    device.execute(DeviceAction(action=Move(point=name.bounds.center), size=device.screenshot().size))
+    deadline = time.monotonic() + 10
+    while not (tips := [t for t in device._x.toplevels() if t.override_redirect]):  # GTK shows it after a delay
+        assert time.monotonic() < deadline, "no tooltip appeared"
+        time.sleep(0.05)
+    tip = tips[0]
+    assert tip.y < password.bounds.bottom and password.bounds.top < tip.y + tip.height  # it lies over Password
+    after = device.ui_tree() or []
+    assert next(e for e in after if e.password).bounds == password.bounds
+    _click(device, password)
+    device.execute(DeviceAction(action=Type(text="abc"), size=device.screenshot().size))
+    app.wait_for(lambda e: e["event"] == "entry" and e["name"] == "Password" and e["text"] == "abc")
+
+
 def test_reading_a_typical_window_takes_well_under_a_second(open_device, gtk_probe) -> None:
     gtk_probe(geometry="+40+40")
     device = open_device(accessibility=True)

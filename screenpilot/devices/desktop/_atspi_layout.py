@@ -14,6 +14,9 @@ see, and the monitor it is on.
 - **Menus.** GTK lists an open menu's items under the menu bar, but draws them in a popup window
   (override-redirect) of the same process: nodes under a menu or combo box that lie in such a popup
   belong to it (clipped by it, covered only by what is above it).
+- **Tooltips.** An override-redirect window of an application in the tree that shows none of its
+  nodes (GTK 3 does not list its tooltips) covers nothing: it vanishes when the pointer moves, and a
+  click at a button under it reaches the button (tested with galculator).
 """
 
 from __future__ import annotations
@@ -131,20 +134,25 @@ def place(tree: RawTree, toplevels: Sequence[Toplevel], monitors: Sequence[Monit
     for i in windows:
         scale.setdefault(i, app_scale.get(nodes[i].app, 1.0))
 
+    # First where each node is and which X window shows it; then what covers what: only windows that
+    # show something of the tree, or belong to no application in it, cover others. An override-redirect
+    # window of an application in the tree that holds none of its nodes is a tooltip (GTK lists none):
+    # it goes away when the pointer moves, and a click there reaches the widget under it.
     clip: dict[int, Bounds | None] = {}  # what a node's children may show in
-    out: list[AccessibleNode] = []
+    placed: list[tuple[int, Bounds, Bounds, Toplevel | None]] = []  # node, full, visible before covering, window
+    used = {t.window for t in owner.values() if t is not None}
     for i in tree.preorder():
         node = nodes[i]
         window = node.window if node.window is not None else i
-        factor = scale[window]
         parent = node.parent
-        full = _scaled(node.extents, factor) if node.extents is not None else None
+        full = _scaled(node.extents, scale[window]) if node.extents is not None else None
         limit = clip.get(parent) if parent is not None else None
         mine = owner.get(window)
         if full is not None and parent is not None and _in_popup_parent(nodes, i):
             popup = _popup(full, tree.apps[node.app].pid, mine, toplevels)
             if popup is not None:
                 mine, limit = popup, _rect(popup)
+                used.add(popup.window)
         visible = full if limit is None or full is None else _intersect(full, limit)
         if parent is None:
             clip[i] = full
@@ -152,10 +160,18 @@ def place(tree: RawTree, toplevels: Sequence[Toplevel], monitors: Sequence[Monit
             clip[i] = visible
         else:
             clip[i] = limit
-        if visible is None or full is None:
-            continue
+        if visible is not None and full is not None:
+            placed.append((i, full, visible, mine))
+    ours = {app.pid for app in tree.apps if app.pid is not None}
+    covers = [t for t in toplevels if t.window in used or not t.override_redirect or t.pid not in ours]
+
+    out: list[AccessibleNode] = []
+    for i, full, shown, mine in placed:
+        node = nodes[i]
+        window = node.window if node.window is not None else i
+        visible: Bounds | None = shown
         if mine is not None:
-            for above in toplevels:
+            for above in covers:
                 if above.z > mine.z and visible is not None:
                     visible = _subtract(visible, _rect(above))
         if visible is None:
@@ -166,7 +182,8 @@ def place(tree: RawTree, toplevels: Sequence[Toplevel], monitors: Sequence[Monit
         out.append(AccessibleNode(
             role=node.role, name=node.name, description=node.description, states=tuple(sorted(node.states)),
             text=_text(node), bounds=visible, extents=full, app=app.name, pid=app.pid, window=nodes[window].name,
-            depth=node.depth, accessible_id=node.accessible_id, value=node.value, scale=factor, monitor=monitor,
+            depth=node.depth, accessible_id=node.accessible_id, value=node.value, scale=scale[window],
+            monitor=monitor,
         ))
     return out
 

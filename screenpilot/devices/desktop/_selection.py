@@ -4,7 +4,8 @@ Why not ``xclip -loops 1``: xclip answers EVERY target with its bytes. GTK's tex
 their own rich-text target (GTK_TEXT_BUFFER_CONTENTS), receive plain bytes labelled as that format,
 fail to read them and paste nothing, and xclip has already spent its one request. Here TARGETS lists
 the text targets, only text targets are answered (others are refused and do not count), and the
-offer ends after the first text the requestor received.
+offer ends once a requestor has read the first text it received (it deletes the property, as ICCCM
+asks).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import select
 import threading
+import time
 from typing import Any
 
 from .._errors import DeviceTimeout
@@ -21,6 +23,8 @@ __all__ = ["SelectionOffer"]
 
 TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain", "COMPOUND_TEXT")
 MAX_BYTES = 200_000  # one property; larger transfers would need the INCR protocol
+READ_TIMEOUT_S = 0.5
+"""A requestor that never deletes the property it got the text in (Tk) counts as having read it after this."""
 
 
 class SelectionOffer:
@@ -71,22 +75,32 @@ class SelectionOffer:
                 return int(event.time)
 
     def _serve(self) -> None:
+        """Answer requests until a requestor has READ the text (ICCCM: it deletes the property it got it
+        in). Giving the selection up as soon as the answer is sent lost pastes: a GTK entry under load
+        saw the owner vanish before it read the answer, and pasted nothing."""
         X = self._X
-        while not self._stop.is_set():
+        delivered: tuple[int, int] | None = None  # (requestor window, property) of a text answer
+        deadline = float("inf")
+        while not self._stop.is_set() and time.monotonic() < deadline:
             try:
                 if not self._d.pending_events():
-                    select.select([self._d.fileno()], [], [], 0.05)
+                    select.select([self._d.fileno()], [], [], 0.02)
                     continue
                 event = self._d.next_event()
                 if event.type == X.SelectionClear:
                     self.lost.set()
                     return
-                if event.type == X.SelectionRequest and self._answer(event):
-                    self.served.set()
-                    return
+                if event.type == X.SelectionRequest and self._answer(event) and delivered is None:
+                    delivered = (event.requestor.id, event.property or event.target)
+                    deadline = time.monotonic() + READ_TIMEOUT_S
+                elif (event.type == X.PropertyNotify and delivered is not None and event.state == X.PropertyDelete
+                      and (event.window.id, event.atom) == delivered):
+                    break
             except Exception:  # noqa: BLE001 - the display went away: nobody will paste any more
                 self.lost.set()
                 return
+        if delivered is not None:
+            self.served.set()
 
     def _answer(self, request: Any) -> bool:
         """Answer one request; True when it delivered the text."""
@@ -101,6 +115,7 @@ class SelectionOffer:
         elif request.target == self._timestamp:
             requestor.change_property(prop, Xatom.INTEGER, 32, [self._time])
         elif request.target in self._text_atoms:
+            requestor.change_attributes(event_mask=X.PropertyChangeMask)  # to see it read (deleted)
             name = self._text_atoms[request.target]
             kind = request.target if name != "TEXT" else self._utf8
             data = self.data.decode("utf-8").encode("latin-1", "replace") if name == "STRING" else self.data
@@ -115,8 +130,9 @@ class SelectionOffer:
         return delivered
 
     def wait(self, timeout_s: float) -> bool:
-        """True once a text was delivered; False after ``timeout_s`` or if the selection was taken away."""
-        self._thread.join(timeout_s)
+        """True once a text was delivered and read; False when nobody asked within ``timeout_s`` or the
+        selection was taken away."""
+        self._thread.join(timeout_s + READ_TIMEOUT_S)
         return self.served.is_set()
 
     def close(self) -> None:
