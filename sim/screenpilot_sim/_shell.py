@@ -43,7 +43,6 @@ __all__ = [
 SH = "/system/bin/sh"
 _MAX_DEPTH = 40
 _MAX_LOOP = 100_000
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BIN_DIRS = ("/system/bin", "/system/xbin", "/vendor/bin", "/product/bin", "/apex/com.android.runtime/bin")
 
 

@@ -151,3 +151,28 @@ def test_the_screen_is_kept_on_for_the_run_and_put_back_after(phone: Any, tmp_pa
         on_event=watch)
     assert seen and all(v not in (None, "0") for v in seen)  # on while the run acted
     assert phone.phone.get_setting("global", "stay_on_while_plugged_in") == "0"  # as it was, after
+
+
+def test_a_screen_that_changed_under_the_plan_is_a_re_plan_on_a_new_screenshot(phone: Any, tmp_path: Path) -> None:
+    """The phone rotates while the model thinks, and the driver sees it (as the scrcpy stream does at
+    once): the portrait tap no longer fits. That is the model's to fix on a fresh screenshot
+    (ScreenChanged.reobserve), not an abort; nothing is tapped meanwhile."""
+    replies = iter([WIFI_ON[0], done()])
+    device = _impatient(phone)
+
+    def rotate_while_thinking(_request: Any) -> str:
+        reply = next(replies)
+        if reply == WIFI_ON[0]:
+            phone.shell("settings put system user_rotation 1")  # landscape now: the reply is for portrait
+            device.screenshot()  # the driver's view of the screen is the landscape one
+        return reply
+
+    try:
+        result = run("Turn on Wi-Fi", device=device, model=ScriptedBackend(rotate_while_thinking), out=tmp_path)
+    finally:
+        phone.shell("settings put system user_rotation 0")
+    assert result.outcome == "success"
+    first, second = read_episode(result.folder).steps
+    assert not first.executed and first.error_kind == "invalid" and "rotated" in (first.error or "")
+    assert second.frame.size.width == 2400  # the next turn looked again (landscape) instead of reusing the frame
+    assert not [line for line in phone.phone.records.lines() if line.startswith("input tap")]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from .._shell import CommandContext, CommandFn
 from .._shio import BufferOutput
 
-__all__ = ["COMMANDS", "command", "java_exception", "locked_output", "usage_error"]
+__all__ = ["COMMANDS", "command", "java_exception", "locked_output"]
 
 COMMANDS: dict[str, CommandFn] = {}
 
@@ -31,11 +31,6 @@ def java_exception(ctx: CommandContext, cmd: str, exception: str, frames: list[s
                        "android.os.Binder.onTransact(Binder.java:912)"]:
         ctx.err(f"\tat {f}\n")
     return 255
-
-
-def usage_error(ctx: CommandContext, name: str, message: str, code: int = 1) -> int:
-    ctx.err(f"{name}: {message}\n")
-    return code
 
 
 @contextlib.contextmanager
