@@ -119,17 +119,17 @@ PUBLIC_API: dict[str, list[str]] = {
         "sample_params", "select_scenarios", "spec_from_dict"
     ],
     "screenpilot.trajectories": [
-        "ActionJournal", "BackgroundWriter", "Confirmation", "DEFAULT_THRESHOLD", "DecidedBy",
-        "Divergence", "EPISODE_FILE", "EXPORT_FORMATS", "Episode", "EpisodeMeta", "Executed",
-        "ExportFormat", "ExportOptionError", "ExportOptions", "ExportReport", "FRAMES_DIR", "FrameRef",
-        "JOURNAL_FILE", "JournalEntry", "JsonlAppender", "LLAMAFACTORY_MAX_PIXELS", "Observed",
-        "Outcome", "REPORT_FILE", "Recorder", "RecordingError", "Redactor", "ReplayOptions",
+        "ANNOTATIONS_FILE", "ActionJournal", "BackgroundWriter", "Confirmation", "DEFAULT_THRESHOLD",
+        "DecidedBy", "Divergence", "EPISODE_FILE", "EXPORT_FORMATS", "Episode", "EpisodeMeta",
+        "Executed", "ExportFormat", "ExportOptionError", "ExportOptions", "ExportReport", "FRAMES_DIR",
+        "FrameRef", "JOURNAL_FILE", "JournalEntry", "JsonlAppender", "LLAMAFACTORY_MAX_PIXELS",
+        "Observed", "Outcome", "REPORT_FILE", "Recorder", "RecordingError", "Redactor", "ReplayOptions",
         "ReplayReport", "ReplayStep", "RequestRecord", "SCHEMA_VERSION", "STEPS_FILE", "SettleRecord",
         "Settled", "Source", "StepRecord", "StepTimings", "TokenUsage", "TrajectoryError", "UI_DIR",
         "UNKNOWN_OUTCOME", "atomic_write", "element_divergence", "execute", "export", "find_episodes",
         "history_entry", "history_line", "load_meta", "match_element", "observe", "ran_as_recorded",
-        "read_episode", "read_jsonl", "redact_value", "render_report", "replay", "replayable",
-        "screen_divergence", "settle", "write_report"
+        "read_annotations", "read_episode", "read_jsonl", "redact_value", "render_report", "replay",
+        "replayable", "screen_divergence", "settle", "write_annotations", "write_report"
     ],
     "screenpilot_sim": [
         "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",

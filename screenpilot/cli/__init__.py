@@ -16,7 +16,8 @@ from ..actions import ActionError
 from ..errors import ScreenPilotError
 from ._app import CommandInterrupted, app, command, err
 
-VERBS = ("_run", "_replay", "_view", "_export", "_eval", "_collect", "_resize", "_actions", "_sim", "_doctor")
+VERBS = ("_run", "_record", "_replay", "_view", "_annotate", "_export", "_eval", "_collect", "_resize", "_actions",
+         "_sim", "_doctor")
 """The verb modules, each registering its command on import, in the order ``screenpilot --help`` lists them."""
 for _verb in VERBS:
     importlib.import_module(f".{_verb}", __name__)

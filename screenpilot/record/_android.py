@@ -236,10 +236,10 @@ class PhoneChannel(ChannelBase[PhoneScreen]):
 
     def _typed(self, keys: list[Stroke | KeyPress], observed: Observed, screen: PhoneScreen,
                after: list[Element] | None) -> tuple[list[BaseAction], str | None, list[str]]:
-        field = _focused(after)
+        before = _focused(observed.elements)
+        field = _same_field(before, after) or _focused(after)  # Enter or Tab may have moved the focus on
         if field is None:
             return [], None, [f"{len(keys)} key(s) were typed but no focused field could be read: not recorded"]
-        before = _focused(observed.elements)
         last = keys[-1]
         if isinstance(last, Stroke):
             enter = screen.on_enter_key(_point(last, self._panel(observed.frame.size)))
@@ -256,6 +256,17 @@ def _focused(elements: list[Element] | None) -> Element | None:
     """The focused text field (the deepest focused element)."""
     focused = [e for e in elements or () if e.focused]
     return max(focused, key=lambda e: e.depth) if focused else None
+
+
+def _same_field(before: Element | None, after: list[Element] | None) -> Element | None:
+    """The field that had the focus before the keys, as the screen after them shows it."""
+    if before is None or not after:
+        return None
+    for e in after:
+        same = (e.resource_id == before.resource_id) if before.resource_id else (e.bounds == before.bounds)
+        if same and e.class_name == before.class_name:
+            return e
+    return None
 
 
 def _point(item: Stroke, panel: PanelMap) -> Point:

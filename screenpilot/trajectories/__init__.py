@@ -3,6 +3,7 @@
 (Replay, exporters and the HTML report build on these.)
 """
 
+from ._annotations import ANNOTATIONS_FILE, read_annotations, write_annotations
 from ._discover import find_episodes
 from ._errors import RecordingError, TrajectoryError
 from ._export import (
@@ -40,6 +41,7 @@ from ._viewer import REPORT_FILE, render_report, write_report
 from ._writer import BackgroundWriter
 
 __all__ = [
+    "ANNOTATIONS_FILE",
     "DEFAULT_THRESHOLD",
     "EPISODE_FILE",
     "EXPORT_FORMATS",
@@ -93,6 +95,7 @@ __all__ = [
     "match_element",
     "observe",
     "ran_as_recorded",
+    "read_annotations",
     "read_episode",
     "read_jsonl",
     "redact_value",
@@ -101,5 +104,6 @@ __all__ = [
     "replayable",
     "screen_divergence",
     "settle",
+    "write_annotations",
     "write_report",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ._annotations import read_annotations
 from ._errors import TrajectoryError
 from ._jsonl import read_jsonl
 from ._schema import SCHEMA_VERSION, EpisodeMeta, FrameRef, StepRecord
@@ -93,6 +94,9 @@ def read_episode(folder: Path | str, *, check_files: bool = True) -> Episode:
                 hint="steps must be numbered 0, 1, 2 ... without gaps or repeats",
             )
         steps.append(step)
+    written = read_annotations(folder)  # per-step instructions a person added afterwards (screenpilot annotate)
+    if written:
+        steps = [s.model_copy(update={"instruction": written[s.index]}) if s.index in written else s for s in steps]
     episode = Episode(folder, meta, steps, torn_tail=torn)
     if torn:
         episode.notes.append(f"{_STEPS_FILE} ended in a torn line (a crash mid-write); it was ignored")

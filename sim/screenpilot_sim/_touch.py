@@ -116,13 +116,14 @@ class TouchPipeline:
         phone = self.phone
         with phone.transaction():
             t = phone.clock.uptime() if t is None else t
+            stroke = self.stroke
+            moved = stroke is not None and x is not None and y is not None and (x, y) != (stroke.x, stroke.y)
+            if moved:  # a finger's last position is reported before it lifts
+                self.move(x, y, t, physical=physical)  # type: ignore[arg-type]
             if physical:
                 self._log_up(t)
-            stroke = self.stroke
             if stroke is None:
                 return
-            if x is not None and y is not None and (x, y) != (stroke.x, stroke.y):
-                self.move(x, y, t)
             self._maybe_long_press(stroke, t)
             self._cancel_timer(stroke)
             self.stroke = None
