@@ -95,7 +95,20 @@ def test_report_in_chromium_shows_every_step_and_runs_no_script(browser: Any, ep
     assert len(steps[2].find_elements("css selector", "svg line.arrow")) == 1
     assert "hold 1200 ms" in steps[3].find_element("css selector", "svg text.label").get_attribute("textContent")
     assert "window.__pwned = 4" in steps[4].find_element("css selector", "svg text.typed").get_attribute("textContent")
-    assert "terminate" in steps[5].find_element("css selector", ".shot .banner").text  # above the screenshot, not on it
+    banner = steps[5].find_element("css selector", ".shot .banner")
+    assert "terminate" in banner.text
+    assert browser.execute_script(  # above the screenshot, not over it
+        "return arguments[0].getBoundingClientRect().bottom <= arguments[1].getBoundingClientRect().top",
+        banner, steps[5].find_element("css selector", "svg.screen"))
+    # a label sits on a dark box that holds it whole: white on dark, readable on a light screen as on a dark one
+    label = steps[3].find_element("css selector", "svg text.label")
+    box = steps[3].find_element("css selector", "svg rect.label-bg")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).fill", box) == "rgba(29, 34, 48, 0.85)"
+    assert browser.execute_script("return getComputedStyle(arguments[0]).fill", label) == "rgb(255, 255, 255)"
+    assert browser.execute_script(
+        "const t = arguments[0].getBBox(), b = arguments[1].getBBox();"
+        "return b.x <= t.x && t.x + t.width <= b.x + b.width && b.y <= t.y && t.y + t.height <= b.y + b.height",
+        label, box)
     assert "parse" in steps[1].find_element("css selector", ".badge.bad").text
     # the screenshots decoded (a broken data URL would leave a zero-sized image)
     assert browser.execute_script(
