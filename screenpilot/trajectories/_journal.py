@@ -34,8 +34,8 @@ class JournalEntry:
 class ActionJournal:
     """Append-only, fsync'd per line; remembers the last state of every step it has seen."""
 
-    def __init__(self, folder: Path) -> None:
-        path = folder / JOURNAL_FILE
+    def __init__(self, folder: Path | str) -> None:
+        path = Path(folder) / JOURNAL_FILE
         self._entries: dict[int, JournalEntry] = {}
         values, _ = read_jsonl(path)
         for _, value in values:
