@@ -19,8 +19,8 @@ from .. import __version__
 from ..actions import Size
 from ..errors import ScreenPilotError
 
-__all__ = ["PIPE_WIDTH", "CommandInterrupted", "app", "command", "device_option", "dialect_option", "err", "model_option", "out",
-           "parse_size", "say"]
+__all__ = ["PIPE_WIDTH", "CommandInterrupted", "app", "command", "device_option", "dialect_option", "err",
+           "model_option", "out", "parse_size", "say"]
 
 app = typer.Typer(
     name="screenpilot",
