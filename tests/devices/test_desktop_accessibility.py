@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from screenpilot.actions import Click, Element, Point, Screen, Scroll, Size, validate
+from screenpilot.actions import Click, Element, Screen, Scroll, Size, validate
 from screenpilot.devices import DesktopDevice, KillSwitch
 from screenpilot.devices.desktop import AccessibilityUnavailable
 from screenpilot.perception import DeviceAction

@@ -14,9 +14,9 @@ from ._typing import TypingMethod
 
 __all__ = [
     "ALL_MONITORS",
+    "DEFAULT_HOTKEY",
     "AccessibilityUnavailable",
     "AccessibleNode",
-    "DEFAULT_HOTKEY",
     "AgentStopped",
     "DesktopDevice",
     "KillSwitch",

@@ -71,7 +71,7 @@ def _session_a11y_address(timeout_s: float) -> str:
             " and the display carries no AT_SPI_BUS address", hint=_HINT)
     try:
         conn = open_dbus_connection(session, auth_timeout=timeout_s)
-    except (OSError, RuntimeError, ValueError, Exception) as exc:  # jeepney raises plain Exceptions on auth
+    except Exception as exc:  # noqa: BLE001 - OSError, or jeepney's plain Exceptions on authentication
         raise AccessibilityUnavailable(f"cannot connect to the D-Bus session bus {session!r}: {exc}",
                                        hint=_HINT) from exc
     try:
