@@ -18,7 +18,7 @@ from ..trajectories import StepRecord
 from ._context import Event
 from ._run import ConfirmRequest, RunResult
 
-__all__ = ["LiveView", "PromptConfirmer", "summary"]
+__all__ = ["LiveView", "PromptConfirmer", "summary", "takeover_line"]
 
 _ROWS = 8
 
@@ -53,9 +53,11 @@ def _timings(record: StepRecord) -> str:
 class LiveView:
     """An ``on_event`` handler that draws the run; use it as a context manager around ``run()``."""
 
-    def __init__(self, console: Console, *, task: str, device: str, model: str) -> None:
+    def __init__(self, console: Console, *, task: str, device: str, model: str, keys: str = "") -> None:
         self.console = console
         self.header = Text.assemble((task, "bold"), "\n", ("device", "dim"), f" {device}   ", ("model", "dim"), f" {model}")
+        if keys:  # e.g. the takeover key
+            self.header.append_text(Text.assemble("   ", ("keys", "dim"), f" {keys}"))
         self.rows: list[StepRecord] = []
         self.phase = "starting"
         self.step = 0
@@ -100,7 +102,8 @@ class LiveView:
         for r in self.rows[-_ROWS:]:
             table.add_row(str(r.index + 1), _action(r), _short(r.thought or r.summary, 120), _timings(r), _status(r))
         status = (Text(f"finished after {len(self.rows) and self.rows[-1].index + 1} steps", style="cyan")
-                  if self.phase == "done" else Text(f"step {self.step + 1}: {self.phase}…", style="cyan"))
+                  if self.phase == "done" else Text(f"step {self.step + 1}: {_PHASE.get(self.phase, self.phase)}…",
+                                                    style="cyan"))
         return Panel(Group(self.header, table, status), title="screenpilot run", border_style="blue")
 
     def __call__(self, event: Event) -> None:
@@ -124,16 +127,30 @@ class LiveView:
             self.live.update(self._render())
 
 
+_PHASE = {"person": "a person is acting on the device (h hands back, d says the task is done)"}
+
+
+def takeover_line(active: bool, reason: str) -> Text:
+    """What the terminal says when a person takes the device, and when the model has it again."""
+    if active:
+        return Text(f"takeover: {reason}. Act on the device; press h to hand back, d when the task is done.",
+                    style="bold yellow")
+    return Text("the model has the device again", style="yellow")
+
+
 class PromptConfirmer:
     """Asks the person at the terminal about a sensitive action; end of input means no."""
 
     by = "person"
 
-    def __init__(self, console: Console, view: LiveView | None = None) -> None:
+    def __init__(self, console: Console, view: LiveView | None = None, *, takeover: bool = False,
+                 ask: Any = None) -> None:
         self.console = console
         self.view = view
+        self.takeover = takeover  # "t" refuses and hands the device to the person
+        self.ask = ask or input
 
-    def __call__(self, request: ConfirmRequest) -> bool:
+    def __call__(self, request: ConfirmRequest) -> bool | str:
         paused = self.view.pause() if self.view is not None else False
         try:
             target = (request.element or {}).get("text") or (request.element or {}).get("description") or ""
@@ -144,12 +161,15 @@ class PromptConfirmer:
             self.console.print(Text(f"  {request.call}", style="dim"), highlight=False)
             for reason in request.reasons:
                 self.console.print(Text(f"  • {reason}"), highlight=False)
-            self.console.print("Allow it? [y/N] ", end="", markup=False, highlight=False)
+            question = "Allow it? [y/N, t: no, I'll do it myself] " if self.takeover else "Allow it? [y/N] "
+            self.console.print(question, end="", markup=False, highlight=False)
             try:
-                answer = input()
+                answer = self.ask()
             except EOFError:
                 self.console.print("[dim](no input: refused)[/dim]")
                 return False
+            if self.takeover and answer.strip().lower() in ("t", "takeover"):
+                return "takeover"
             return answer.strip().lower() in ("y", "yes")
         finally:
             if paused and self.view is not None:

@@ -249,8 +249,8 @@ def person(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     why = (state.get("takeover") or {}).get("reason", "a person took over")
     if takeover is None or takeover.channel is None:  # resumed without a person at hand: the model goes on
         return {"takeover": None, "notes": [*state.get("notes", []), "no person to take over: the model goes on"]}
+    takeover.started(why)  # the person's input is being read before anyone is told to act
     ctx.emit("phase", step, "person")
-    takeover.started(why)
     observed = _observed(ctx, state)
     started = time.time()
     got = takeover.channel.next_action(step, observed, ctx.recorder, ctx.settle)

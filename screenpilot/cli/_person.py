@@ -17,7 +17,9 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-__all__ = ["TerminalKeys", "web_page_for"]
+__all__ = ["TAKEOVER_KEYS", "TerminalKeys", "takeover_for", "web_page_for"]
+
+TAKEOVER_KEYS = "t: take over"
 
 
 class TerminalKeys:
@@ -152,3 +154,21 @@ def web_page_for(opened: Any, console: Console, *, port: int = 0) -> Any:
     opened.resources.callback(page.stop)
     console.print(f"the virtual phone is on a web page: {page.url()}", soft_wrap=True, highlight=False, markup=False)
     return page
+
+
+def takeover_for(console: Console) -> tuple[Any, TerminalKeys]:
+    """A run's takeover (the device's person channel, made once the run opened the device, with the sim's
+    web page) and the keys that drive it: t takes over, h hands back, d says the task is done."""
+    from ..agent import Takeover
+    from ..agent._console import takeover_line
+    from ..record import open_channel
+
+    def channel(device: Any, opened: Any) -> Any:
+        web_page_for(opened, console)
+        return open_channel(device)
+
+    takeover = Takeover(channel)
+    takeover.on_change = lambda active, reason: console.print(takeover_line(active, reason), soft_wrap=True)
+    keys = TerminalKeys({"t": lambda: takeover.request("a person pressed t"), "h": takeover.hand_back,
+                         "d": lambda: takeover.hand_back(finished=True)})
+    return takeover, keys

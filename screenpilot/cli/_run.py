@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+import sys
 from typing import Annotated, Literal
 
 import typer
@@ -44,6 +46,9 @@ def run(
     capture: Annotated[Literal["auto", "stream", "screencap", "png", "raw"] | None, typer.Option(
         help="Phones: stream (scrcpy server), screencap, png, raw, or auto (the stream when its server starts, "
              "else screencap).")] = None,
+    takeover: Annotated[bool | None, typer.Option("--takeover/--no-takeover", show_default=False, help="Let a person "
+                        "take the device mid-run: t (then h hands back, d says the task is done), the model asking for "
+                        "help, or t at a confirmation. Default: on when the input is a terminal.")] = None,
 ) -> None:
     """Run an agent on a device until the task ends; the exit code says how it ended.
 
@@ -53,6 +58,7 @@ def run(
     from ..agent import Budgets
     from ..agent import run as run_agent
     from ..agent._console import LiveView, PromptConfirmer, summary
+    from ._person import TAKEOVER_KEYS, takeover_for
 
     if yes and no_input:
         raise typer.BadParameter("--yes and --no-input contradict each other: pick one", param_hint="--yes")
@@ -75,15 +81,18 @@ def run(
         shown_task = meta.instruction
         device = device or meta.config.get("device")
         model = model if model != "scripted:demo" else meta.config.get("model", model)
-    view = LiveView(out, task=shown_task or "", device=device or "sim", model=model)
-    confirm = "yes" if yes else "no" if no_input else PromptConfirmer(err, view)
+    person = (takeover if takeover is not None else sys.stdin.isatty()) and not no_input
+    person_takeover, keys = takeover_for(out) if person else (None, contextlib.nullcontext())
+    view = LiveView(out, task=shown_task or "", device=device or "sim", model=model, keys=TAKEOVER_KEYS if person else "")
+    confirm = "yes" if yes else "no" if no_input else PromptConfirmer(err, view, takeover=person,
+                                                                       ask=getattr(keys, "ask", None))
     try:
-        with view:
+        with view, keys:
             result = run_agent(
                 task, device=device or "sim", model=model, dialect=dialect, out=out_dir, resume=resume,
                 budgets=None if resume else Budgets(max_steps=max_steps, max_wall_s=max_time, max_invalid=max_invalid),
                 confirm=confirm, secrets_file=secrets, on_event=view, policy=policy,  # type: ignore[arg-type]
-                device_options={"capture": capture} if capture else None,
+                device_options={"capture": capture} if capture else None, takeover=person_takeover,
             )
     except Interrupted as exc:
         again = resume_command(exc.folder, yes=yes, no_input=no_input, secrets=secrets)

@@ -84,6 +84,7 @@ class GeteventStream:
         self._conn: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._live = threading.Event()
 
     def start(self) -> InputDevice:
         devices = parse_devices(self.device.shell("getevent -lp", check=False).text)
@@ -101,11 +102,22 @@ class GeteventStream:
             raise DeviceError(f"cannot read the touchscreen of {self.device.serial}: {exc}") from exc
         single = touch.path if len(devices) == 1 else ""
         self._stopping.clear()
+        self._live.clear()
         self._thread = threading.Thread(target=self._read, args=(touch.path, single), name="getevent", daemon=True)
         self._thread.start()
+        if not self._live.wait(timeout=15):  # getevent lists the devices it opened once it reads them
+            self.stop()
+            raise DeviceError(f"`getevent -lt` on {self.device.serial} printed nothing in 15 s",
+                              hint="is the phone still connected? (adb devices)")
         return touch
 
     def _read(self, touch: str, single: str) -> None:
+        try:
+            self._pump(touch, single)
+        finally:
+            self._live.set()
+
+    def _pump(self, touch: str, single: str) -> None:
         tracker = TouchTracker(touch)
         buf = b""
         sock = self._conn.conn
@@ -115,6 +127,7 @@ class GeteventStream:
                 if not chunk:
                     break
                 received = time.time()
+                self._live.set()
                 buf += chunk
                 *lines, buf = buf.split(b"\n")
                 for line in lines:
