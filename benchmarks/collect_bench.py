@@ -24,6 +24,7 @@ import os
 import statistics
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Self
 
@@ -66,11 +67,16 @@ class Sampler:
         self.cpu: dict[int, float] = {}
         self.rss: dict[str, float] = {}
         self.busy: list[float] = []
+        self.seen: dict[str, float] = {}
+        self.ready: list[float] = []
+        self.began = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        self.seen.setdefault(kind, time.monotonic())
         if kind == "device" and data.get("state") == "ready":
+            self.ready.append(time.monotonic())
             self.workers[data["device"]] = [int(data["pid"]), *map(int, data.get("children") or [])]
 
     def _loop(self) -> None:
@@ -128,6 +134,8 @@ def run(devices: int, per_device: int, latency: float, profile: str, cpus: int) 
         "worker_rss_mb": statistics.mean(sampler.rss.values()) if sampler.rss else 0.0,
         "machine_busy": statistics.mean(sampler.busy) if sampler.busy else 0.0,
         "failed_attempts": sum(not r["final"] for r in records), "utilisation": result.summary.get("utilisation", {}),
+        "ray_s": sampler.seen.get("cluster", sampler.began) - sampler.began,
+        "devices_s": (max(sampler.ready) - sampler.seen.get("cluster", sampler.began)) if sampler.ready else 0.0,
     }
 
 
@@ -151,7 +159,8 @@ def main() -> None:
               f"linear; episode median {row['episode_s']:.1f} s ({row['step_s']:.2f} s/step, reset {row['reset_s'] * 1000:.0f} ms); "
               f"driver overhead median {row['overhead_s'] * 1000:.0f} ms = {row['overhead_frac']:.2%} of an episode; "
               f"per worker {row['worker_cpu_s_per_episode']:.2f} CPU-s/episode, {row['worker_rss_mb']:.0f} MB; "
-              f"machine CPUs {row['machine_busy']:.0%} busy; load {os.getloadavg()[0]:.2f}", flush=True)
+              f"machine CPUs {row['machine_busy']:.0%} busy; load {os.getloadavg()[0]:.2f}; start-up: Ray "
+              f"{row['ray_s']:.1f} s, then every device open {row['devices_s']:.1f} s", flush=True)
 
 
 if __name__ == "__main__":
