@@ -53,10 +53,13 @@ def record_cmd(
             line = Text(f"step {rec.index + 1}: {what}" + (f"  on {target!r}" if target else ""))
             out.print(line, soft_wrap=True, highlight=False)
 
-        demo = Demonstration(task, opened.device, spec=device, out=out_dir, dialect=dialect,
+        def ready(step: int) -> None:  # the device's input is being read and its screen was taken: go
+            if step == 0:
+                say(f"recording {task!r} on {device}: do the task on the device; press q (or Enter) here to stop, "
+                    "or Ctrl-C", err)
+
+        demo = Demonstration(task, opened.device, spec=device, out=out_dir, dialect=dialect, on_ready=ready,
                              settle=SettleOptions(timeout_s=settle_timeout), typing_pause_s=typing_pause, on_step=shown)
-        say(f"recording {task!r} on {device}: do the task on the device; press q (or Enter) here to stop, or Ctrl-C",
-            err)
         with TerminalKeys({"q": demo.stop, "\n": demo.stop, "\x1b": demo.stop}):
             result = demo.run()
     finally:
