@@ -43,9 +43,12 @@ def collect_cmd(
     """
     from pathlib import Path
 
-    from ..fleet import BadDeviceList, CollectOptions, collect
+    from ..fleet import SIM_PROFILES, BadDeviceList, CollectOptions, collect
     from ..fleet._console import JsonProgress, LiveProgress
 
+    if sim_profile not in SIM_PROFILES:
+        raise typer.BadParameter(f"{sim_profile!r} is not a timing profile: use {' or '.join(SIM_PROFILES)}",
+                                 param_hint="--sim-profile")
     if not out_dir:
         raise typer.BadParameter("give the collection folder", param_hint="--out")
     if not resume and not devices:

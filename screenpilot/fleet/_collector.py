@@ -211,6 +211,7 @@ class Collector:
             summary = self._write_summary(force=True)
             self.manifest.close()
         finished = len(self.manifest.finals()) >= len(self.items)
+        self.on_event("progress", self.snapshot())
         self.on_event("end", {"finished": finished, "summary": summary})
         return CollectResult(self.folder, summary, finished)
 

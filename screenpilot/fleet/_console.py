@@ -57,8 +57,6 @@ class LiveProgress:
         self.live: Live | None = None
 
     def __enter__(self) -> Self:
-        self.live = Live(Text("starting Ray..."), console=self.console, refresh_per_second=4, transient=False)
-        self.live.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -66,7 +64,10 @@ class LiveProgress:
             self.live.__exit__(None, None, None)
 
     def __call__(self, kind: str, data: dict[str, Any]) -> None:
-        if kind == "progress" and self.live is not None:
+        if kind == "progress":
+            if self.live is None:  # started with the first progress: errors before it stay one line
+                self.live = Live(progress_table(data), console=self.console, refresh_per_second=4)
+                self.live.__enter__()
             self.live.update(progress_table(data))
         elif kind == "cluster" and data.get("dashboard"):
             self.console.print(f"Ray dashboard: {data['dashboard']}", highlight=False)
