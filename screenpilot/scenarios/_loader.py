@@ -40,10 +40,10 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
 
 
-def load_scenarios(paths: Iterable[Path | str]) -> list[ScenarioSpec]:
-    """Every scenario in these files and folders (recursively); ids must be unique."""
+def load_scenarios(paths: Path | str | Iterable[Path | str]) -> list[ScenarioSpec]:
+    """Every scenario in these files and folders (recursively; one path or many); ids must be unique."""
     specs: list[ScenarioSpec] = []
-    for p in paths:
+    for p in [paths] if isinstance(paths, (str, Path)) else paths:
         p = Path(p)
         files = _files(p) if p.is_dir() else [p]
         specs.extend(load_scenario_file(f) for f in files)
@@ -67,7 +67,7 @@ def _looks_like_path(name: str) -> bool:
     return name.endswith(_SUFFIXES) or "/" in name or Path(name).is_dir()
 
 
-def select_scenarios(names: Sequence[str], *, device: str | None = None,
+def select_scenarios(names: str | Sequence[str], *, device: str | None = None,
                      available: Sequence[ScenarioSpec] | None = None) -> list[ScenarioSpec]:
     """The scenarios a command line names, in the order named (each once).
 
@@ -75,6 +75,7 @@ def select_scenarios(names: Sequence[str], *, device: str | None = None,
     tag), an id, a glob over ids (``contacts.*``), or a path to a YAML file or folder. No names: every
     scenario for ``device`` (``phone`` or ``desktop``), else all.
     """
+    names = [names] if isinstance(names, str) else names
     pool = list(available if available is not None else builtin_scenarios())
     if not names:
         chosen = [s for s in pool if device is None or s.device == device]
