@@ -65,8 +65,16 @@ def _takeover() -> Takeover:
     return Takeover(lambda device, _opened: PhoneChannel(device, typing_pause_s=0.5))  # type: ignore[arg-type]
 
 
-def _device(adb: Any) -> AndroidDevice:
-    return AndroidDevice(adb.serial, port=adb.server.port, capture="png")
+def _run(adb: Any, person: Person, replies: list[str], tmp_path: Path, **options: Any) -> Any:
+    """The Wi-Fi task on the fixture's phone, with the person at hand; the person's own mistakes fail the test."""
+    device = AndroidDevice(adb.serial, port=adb.server.port, capture="png")
+    try:
+        result = run("Turn on Wi-Fi", device=device, model=ScriptedBackend(replies), out=tmp_path,
+                     takeover=person.takeover, **{"on_event": person.on_event, **options})
+    finally:
+        device.close()
+    assert not person.errors, person.errors
+    return result
 
 
 def test_a_person_takes_over_on_request_and_hands_back_to_the_model(phone: Any, tmp_path: Path) -> None:
@@ -84,13 +92,7 @@ def test_a_person_takes_over_on_request_and_hands_back_to_the_model(phone: Any, 
         if event.kind == "step" and event.step == 0:
             takeover.request("the test pressed t")  # taken at the next step
 
-    device = _device(phone)
-    try:
-        result = run("Turn on Wi-Fi", device=device, model=ScriptedBackend([tap(SETTINGS_ICON), tap(WIFI_SWITCH), done()]),
-                     out=tmp_path, takeover=takeover, on_event=on_event)
-    finally:
-        device.close()
-    assert not person.errors, person.errors
+    result = _run(phone, person, [tap(SETTINGS_ICON), tap(WIFI_SWITCH), done()], tmp_path, on_event=on_event)
     assert (result.outcome, result.decided_by) == ("success", "model")
     assert phone.phone.get_setting("global", "wifi_on") == "1"
     steps = read_episode(result.folder).steps
@@ -120,13 +122,7 @@ def test_the_model_asks_for_help_and_the_person_finishes_the_task(phone: Any, tm
         t.hand_back(finished=True)  # "the task is done"
 
     person = Person(phone.phone, takeover, [finishes])
-    device = _device(phone)
-    try:
-        result = run("Turn on Wi-Fi", device=device, model=ScriptedBackend(replies), dialect=dialect, out=tmp_path,
-                     takeover=takeover, on_event=person.on_event)
-    finally:
-        device.close()
-    assert not person.errors, person.errors
+    result = _run(phone, person, replies, tmp_path, dialect=dialect)
     assert (result.outcome, result.decided_by) == ("success", "person")
     assert phone.phone.get_setting("global", "wifi_on") == "1"
     steps = read_episode(result.folder).steps
@@ -150,14 +146,8 @@ def test_a_person_refuses_a_sensitive_action_and_does_it_themselves(phone: Any, 
         t.hand_back()
 
     person = Person(phone.phone, takeover, [flips_the_switch])
-    device = _device(phone)
-    try:
-        result = run("Turn on Wi-Fi", device=device, out=tmp_path, takeover=takeover, on_event=person.on_event,
-                     model=ScriptedBackend([tap(SETTINGS_ICON), tap(NETWORK_ROW), tap(WIFI_SWITCH), done()]),
-                     policy=Policy(confirm_actions=frozenset({"tap"})), confirm=decide)
-    finally:
-        device.close()
-    assert not person.errors, person.errors
+    result = _run(phone, person, [tap(SETTINGS_ICON), tap(NETWORK_ROW), tap(WIFI_SWITCH), done()], tmp_path,
+                  policy=Policy(confirm_actions=frozenset({"tap"})), confirm=decide)
     assert (result.outcome, result.decided_by) == ("success", "model")
     steps = read_episode(result.folder).steps
     assert [s.actor for s in steps] == ["model", "model", "model", "person", "model"]
