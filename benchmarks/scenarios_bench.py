@@ -84,14 +84,22 @@ def main() -> None:
         reports, wall = _suite(target, "phone", out)
     _show(f"phone suite, reference + negative, animation {args.animation_ms:g} ms", reports, wall)
     if args.desktop:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.fixtures.desktop import start_a11y_session, stop_a11y_session
+
         proc, display = _xvfb()
         os.environ["DISPLAY"] = display
         os.environ["SCREENPILOT_STOP_FILE"] = str(out / "stop")
+        a11y = start_a11y_session(display, out)  # the desktop scenarios read the accessibility tree
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = a11y.address
         try:
             with open_target("desktop") as target:
                 reports, wall = _suite(target, "desktop", out)
-            _show("desktop suite (Xvfb 1280x1024), reference + negative", reports, wall)
+            _show("desktop suite (Xvfb 1280x1024, GTK scenes and real apps), reference + negative", reports, wall)
         finally:
+            stop_a11y_session(a11y)
             proc.terminate()
             proc.wait(timeout=10)
 
