@@ -43,9 +43,10 @@ def parse_rate(repeat: int = 400) -> tuple[int, float]:
 
 def live(actions: int, profile: str) -> tuple[list[float], list[float]]:
     """Seconds from each tap's lift to its step on disk, and to the recorder being ready again."""
+    from screenpilot_sim import PhoneConfig, served_phone
+
     from screenpilot.devices import AndroidDevice
     from screenpilot.record import Demonstration
-    from screenpilot_sim import PhoneConfig, served_phone
 
     recorded: list[float] = []
     ready_again: list[float] = []

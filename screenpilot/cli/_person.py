@@ -13,7 +13,7 @@ import select
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from rich.console import Console
 
@@ -38,7 +38,7 @@ class TerminalKeys:
         self._asked: list[str | None] | None = None
         self._answered = threading.Event()
 
-    def __enter__(self) -> TerminalKeys:
+    def __enter__(self) -> Self:
         try:
             fd = self.stream.fileno()
         except (AttributeError, OSError, ValueError):

@@ -7,6 +7,7 @@ server's input through XRecord), named as actions of the one vocabulary, and rec
 
 from ._android import GeteventStream, PhoneChannel, key_action, typing_actions
 from ._channel import DEFAULT_TYPING_PAUSE_S, ChannelBase
+from ._gestures import DEFAULT_LONG_PRESS_MS, TOUCH_SLOP_DP, GestureRules, PanelMap, classify
 from ._getevent import (
     AxisRange,
     InputDevice,
@@ -18,7 +19,6 @@ from ._getevent import (
     parse_event_line,
     touchscreen,
 )
-from ._gestures import DEFAULT_LONG_PRESS_MS, TOUCH_SLOP_DP, GestureRules, PanelMap, classify
 from ._phone_screen import PhoneScreen, nav_button, parse_insets
 from ._session import Demonstration, RecordResult, open_channel, record
 

@@ -29,8 +29,16 @@ from ..devices import AndroidDevice, DeviceError
 from ..errors import InfraFault
 from ..trajectories import Observed
 from ._channel import DEFAULT_TYPING_PAUSE_S, ChannelBase, Failed, Meaning
-from ._getevent import InputDevice, KeyPress, Stroke, TouchTracker, parse_devices, parse_event_line, touchscreen
 from ._gestures import GestureRules, PanelMap, classify
+from ._getevent import (
+    InputDevice,
+    KeyPress,
+    Stroke,
+    TouchTracker,
+    parse_devices,
+    parse_event_line,
+    touchscreen,
+)
 from ._phone_screen import PhoneScreen, nav_button
 
 __all__ = ["GeteventStream", "PhoneChannel", "key_action", "typing_actions"]

@@ -18,6 +18,7 @@ another monitor is left out, and said so.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -153,22 +154,18 @@ class XRecordStream:
 
     def stop(self) -> None:
         if self._ctl is not None and self._context is not None:
-            try:
+            with contextlib.suppress(Exception):  # the display is gone already
                 self._ctl.record_disable_context(self._context)
                 self._ctl.flush()
-            except Exception:  # noqa: BLE001 - the display is gone already
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
         for conn in (self._ctl, self._data):
             if conn is not None:
-                try:
+                with contextlib.suppress(Exception):
                     if conn is self._ctl and self._context is not None:
                         conn.record_free_context(self._context)
                     conn.close()
-                except Exception:  # noqa: BLE001
-                    pass
         self._ctl = self._data = self._context = None
 
 
@@ -338,8 +335,8 @@ class DesktopChannel(ChannelBase[Any]):
             return Meaning("action", Key(key=item.keys[0]))
         point = self._point(monitor, item.point)
         if point is None:
-            return Meaning("ignore", notes=(f"a {item.kind} at root {list(item.point)} was outside the recorded "
-                                            f"monitor {monitor.name}",))
+            outside = f"a {item.kind} at root {list(item.point)} was outside the recorded monitor {monitor.name}"
+            return Meaning("ignore", notes=(outside,))
         if item.kind == "drag":
             end = self._point(monitor, item.to) or Point(*(min(max(v, 0), s - 1) for v, s in
                                                             zip(monitor.from_root(*item.to), monitor.size, strict=True)))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..agent import HandBack, PersonChannel, person_step
 from ..agent._run import _run_id, _software
-from ..devices import AndroidDevice, Device, DesktopDevice, open_device
+from ..devices import AndroidDevice, DesktopDevice, Device, open_device
 from ..errors import ScreenPilotError
 from ..perception import SettleOptions
 from ..planner import Dialect, dialect_for

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs, urlparse
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class _Remote:
         phone = self.phone
         moving = not phone.settled()
         with phone.lock:
-            tag = f"{phone._version}-{phone._clock_text()}-{int(phone.screen_on)}"  # noqa: SLF001 - same package
+            tag = f"{phone._version}-{phone._clock_text()}-{int(phone.screen_on)}"
         if not moving and tag == seen:
             return None
         cached = self._frame
@@ -261,8 +261,9 @@ class WebPage:
             self._thread = None
         self._server.server_close()
 
-    def __enter__(self) -> WebPage:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -279,7 +280,7 @@ class WebPage:
         class Handler(BaseHTTPRequestHandler):
             server_version = "screenpilot-sim-web"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # a person's clicks are not server news
 
             def _remote(self) -> tuple[int, _Remote] | None:
@@ -304,7 +305,7 @@ class WebPage:
                 if body:
                     self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            def do_GET(self) -> None:
                 path = urlparse(self.path).path
                 found = self._remote()
                 if found is None:
@@ -324,7 +325,7 @@ class WebPage:
                 else:
                     self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
 
-            def do_POST(self) -> None:  # noqa: N802 - the base class's name
+            def do_POST(self) -> None:
                 if urlparse(self.path).path != "/input":
                     self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
                     return
@@ -336,8 +337,8 @@ class WebPage:
                     length = int(self.headers.get("Content-Length", "0"))
                     event = json.loads(self.rfile.read(min(length, 65536)) or b"{}")
                     if not isinstance(event, dict):
-                        raise ValueError("not an object")
-                except ValueError as exc:
+                        raise TypeError("an input event is a JSON object")
+                except (ValueError, TypeError) as exc:
                     self._send(HTTPStatus.BAD_REQUEST, json.dumps({"ok": False, "note": str(exc)}).encode(),
                                "application/json")
                     return

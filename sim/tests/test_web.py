@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.support.ui import WebDriverWait
-
 from screenpilot_sim import PhoneConfig, VirtualPhone, WebPage
 from screenpilot_sim.testing import wait_for
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import WebDriverWait
 
 W, H = 1080, 2400
 

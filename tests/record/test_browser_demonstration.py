@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from screenpilot_sim import WebPage
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from screenpilot.actions import LongPress, Swipe, SystemButton, Tap, Type
 from screenpilot.trajectories import read_episode, replay
-from screenpilot_sim import WebPage
 
 from .conftest import center, view_box
 
