@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -152,6 +153,28 @@ class XRecordStream:
             chr(sym - 0x1000000) if sym >= 0x1000100 else ""
         return name, char
 
+    def focus_in(self, window: int) -> bool:
+        """Whether the keyboard focus is in ``window``: on it, inside it, or on the frame around it (a
+        terminal's $WINDOWID names its text area; the focus may sit on its top-level window)."""
+        focus = self._ctl.get_input_focus().focus
+        focused = int(getattr(focus, "id", 0) or 0)
+        return focused != 0 and (focused == window or window in self._ancestors(focused) or
+                                 focused in self._ancestors(window))
+
+    def _ancestors(self, window: int) -> list[int]:
+        found: list[int] = []
+        try:
+            w = self._ctl.create_resource_object("window", window)
+            for _ in range(16):
+                tree = w.query_tree()
+                if not tree.parent or tree.parent.id == tree.root.id:
+                    break
+                w = tree.parent
+                found.append(int(w.id))
+        except Exception:  # noqa: BLE001 - a window gone meanwhile has no ancestors worth naming
+            return found
+        return found
+
     def stop(self) -> None:
         if self._ctl is not None and self._context is not None:
             with contextlib.suppress(Exception):  # the display is gone already
@@ -192,6 +215,9 @@ class DesktopChannel(ChannelBase[Any]):
         self._press: tuple[XEvent, list[tuple[int, int]]] | None = None
         kill = getattr(device.kill_switch, "hotkey", None)
         self.stop_keys = tuple(sorted(kill)) if kill else ()
+        # The terminal that runs us, when it says which window it is: keys typed there (t, h, d, q) are ours
+        own = os.environ.get("WINDOWID", "")
+        self.own_window = int(own) if own.isdigit() else 0
 
     def begin(self, reason: str) -> None:
         if self.stream is None:
@@ -291,6 +317,8 @@ class DesktopChannel(ChannelBase[Any]):
 
     def _key(self, e: XEvent) -> Gesture | None:
         assert self.stream is not None
+        if self.own_window and self.stream.focus_in(self.own_window):
+            return None  # typed into the terminal that runs the recorder, not into the desktop's apps
         name, char = self.stream.keysym_name(e.detail, e.state)
         if name in _MODIFIERS:
             self._held[e.detail] = _MODIFIERS[name]

@@ -91,3 +91,23 @@ def test_points_are_in_the_recorded_monitors_pixels(xvfb: Any, tmp_path: Path) -
     assert [s.device_action.action for s in steps] == [Click(point=Point(100, 100))]  # type: ignore[union-attr]
     assert steps[0].frame.size == (1024, 768)
     assert any("outside the recorded monitor RIGHT" in n for n in steps[0].notes)
+
+
+def test_keys_typed_into_the_recorders_own_terminal_are_left_out(xvfb: Any, desktop: Any, tk_probe: Any,
+                                                                 tmp_path: Path) -> None:
+    terminal, app = tk_probe("+40+40"), tk_probe("+700+40")  # the first stands in for the terminal running us
+    rec = Recording(Demonstration("Type in the app", desktop, spec="desktop", out=tmp_path / "runs", typing_pause_s=0.6))
+    rec.demo.channel.own_window = terminal.window  # type: ignore[attr-defined] - as $WINDOWID would say
+    rec.demo.on_ready, rec.demo.on_step = rec.on_ready, rec.on_step
+    rec.start()
+    try:
+        rec.ready(0)
+        xdotool(xvfb.display, "windowfocus", "--sync", str(terminal.window), "type", "--delay", "20", "thd")
+        xdotool(xvfb.display, "mousemove", *map(str, app.center("entry")), "click", "1")
+        rec.ready(1)
+        xdotool(xvfb.display, "windowfocus", "--sync", str(app.window), "type", "--delay", "20", "ok")  # no window
+        rec.ready(2)  # manager here: the focus moves as one would move it
+    finally:
+        result = rec.stop()
+    actions = [s.device_action.action for s in read_episode(result.folder).steps]  # type: ignore[union-attr]
+    assert actions == [Click(point=Point(*app.center("entry"))), Type(text="ok")]
