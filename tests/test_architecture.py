@@ -102,11 +102,12 @@ PUBLIC_API: dict[str, list[str]] = {
         "resolve_dialect", "split_latency_spec"
     ],
     "screenpilot.record": [
-        "AxisRange", "ChannelBase", "DEFAULT_LONG_PRESS_MS", "DEFAULT_TYPING_PAUSE_S", "Demonstration",
-        "GestureRules", "GeteventStream", "InputDevice", "KeyPress", "PanelMap", "PhoneChannel",
-        "PhoneScreen", "RawEvent", "RecordResult", "Stroke", "TOUCH_SLOP_DP", "TouchTracker",
-        "classify", "key_action", "nav_button", "open_channel", "parse_devices", "parse_event_line",
-        "parse_insets", "record", "touchscreen", "typing_actions"
+        "AxisRange", "ChannelBase", "DEFAULT_LONG_PRESS_MS", "DEFAULT_TYPING_PAUSE_S", "DOUBLE_CLICK_S",
+        "Demonstration", "DesktopChannel", "GestureRules", "GeteventStream", "InputDevice", "KeyPress",
+        "PanelMap", "PhoneChannel", "PhoneScreen", "RawEvent", "RecordResult", "Stroke",
+        "TOUCH_SLOP_DP", "TouchTracker", "XRecordStream", "classify", "key_action", "nav_button",
+        "open_channel", "parse_devices", "parse_event_line", "parse_insets", "record", "touchscreen",
+        "typing_actions"
     ],
     "screenpilot.scenarios": [
         "CHECK_ON_REAL_PHONE", "Check", "CheckResult", "DesktopProbe", "Ending", "EvalReport", "Expect",

@@ -7,6 +7,7 @@ server's input through XRecord), named as actions of the one vocabulary, and rec
 
 from ._android import GeteventStream, PhoneChannel, key_action, typing_actions
 from ._channel import DEFAULT_TYPING_PAUSE_S, ChannelBase
+from ._desktop import DOUBLE_CLICK_S, DesktopChannel, XRecordStream
 from ._gestures import DEFAULT_LONG_PRESS_MS, TOUCH_SLOP_DP, GestureRules, PanelMap, classify
 from ._getevent import (
     AxisRange,
@@ -24,11 +25,13 @@ from ._session import Demonstration, RecordResult, open_channel, record
 
 __all__ = [
     "DEFAULT_LONG_PRESS_MS",
+    "DOUBLE_CLICK_S",
     "DEFAULT_TYPING_PAUSE_S",
     "TOUCH_SLOP_DP",
     "AxisRange",
     "ChannelBase",
     "Demonstration",
+    "DesktopChannel",
     "GestureRules",
     "GeteventStream",
     "InputDevice",
@@ -40,6 +43,7 @@ __all__ = [
     "RecordResult",
     "Stroke",
     "TouchTracker",
+    "XRecordStream",
     "classify",
     "key_action",
     "nav_button",
