@@ -160,6 +160,9 @@ def test_typing_corrections_enter_and_the_phones_buttons(adb_device: Any, record
     assert ended[0].text == "Milky" and ended[2] != volume  # type: ignore[union-attr]
     assert ended[1] is not None and ended[1].resource_id.endswith("note_body_edit")  # Enter moved on to the body
 
+    phone.reset()  # not in the editor this time: the replay sees another screen and stops before acting
+    stopped = replay(result.folder, phone_driver, tmp_path / "stopped", device_spec="sim")
+    assert stopped.outcome == "aborted" and stopped.stopped_at == 0 and stopped.diverged and not stopped.steps[0].executed
     phone.reset()
     start_state()
     report = replay(result.folder, phone_driver, tmp_path / "replays", device_spec="sim")
