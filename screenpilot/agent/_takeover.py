@@ -145,7 +145,9 @@ class Takeover:
                 self.on_change(True, reason)
 
     def stopped(self) -> None:
-        if self.active and self.channel is not None:
+        if not self.active:
+            return
+        if self.channel is not None:
             self.channel.end()
         self.active = False
         if self.on_change is not None:
