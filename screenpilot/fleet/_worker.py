@@ -46,6 +46,8 @@ class WorkerOptions:
     collection: str = "collect"
     dialect: str | None = None
     confirm: Literal["yes", "no"] = "yes"
+    device_options: dict[str, Any] = field(default_factory=dict)
+    """Options for the device's opener (an Android ``capture`` mode, a ``timeout``, a ``backoff``...)."""
     services: tuple[Any, ...] = ()
     """ModelService actor handles when the model is shared (local:, openai:); worker i uses i mod len."""
     index: int = 0
@@ -131,10 +133,11 @@ class DeviceWorker:
                 self._set(state="broken")
                 self.close()
                 raise
-            self._set(state="idle", open_s=round(time.monotonic() - started, 3), children=self.children())
-        assert self._target is not None
-        info = self._target.device.info()
-        return {"pid": os.getpid(), "node": self._status["node"], "model": getattr(info, "model", ""),
+            assert self._target is not None
+            info = self._target.device.info()
+            self._set(state="idle", open_s=round(time.monotonic() - started, 3), children=self.children(),
+                      model=getattr(info, "model", ""))
+        return {"pid": os.getpid(), "node": self._status["node"], "model": self._status.get("model", ""),
                 "open_s": self._status.get("open_s", 0.0), "children": self._status.get("children", [])}
 
     def _open(self) -> None:
@@ -143,7 +146,7 @@ class DeviceWorker:
         kind = self.slot.kind
         if kind == "sim":
             phones: list[Any] = []
-            self._opened = open_device("sim", sim_setup=phones.append)
+            self._opened = open_device("sim", sim_setup=phones.append, **self.options.device_options)
             phone = phones[0]
             phone.config.profile = self.slot.options.get("profile", "instant")
             fresh = phone.snapshot()  # every episode starts from this state (a restore takes milliseconds)
@@ -155,11 +158,11 @@ class DeviceWorker:
             os.environ["DISPLAY"] = self._display.display  # this worker process is this display's only user
             if self._display.bus_address:
                 os.environ["DBUS_SESSION_BUS_ADDRESS"] = self._display.bus_address
-            self._opened = open_device("desktop")
+            self._opened = open_device("desktop", **self.options.device_options)
             self._target = Target(self._opened.device, "desktop")
         else:
             spec = f"{kind}:{self.slot.arg}" if self.slot.arg else kind
-            self._opened = open_device(spec)
+            self._opened = open_device(spec, **self.options.device_options)
             self._target = Target(self._opened.device, spec, real_phone=kind == "android")
 
     def healthy(self) -> bool:
@@ -183,6 +186,7 @@ class DeviceWorker:
             if self._display is not None:
                 self._display.close()
                 self._display = None
+            shutil.rmtree(self.stage_root, ignore_errors=True)
 
     # -- episodes ----------------------------------------------------------------------------------
     def _model(self) -> str | Backend:
@@ -224,8 +228,7 @@ class DeviceWorker:
                                         status="error", error=f"the device failed: {exc}")
             report.result = result
             if result.status == "error" and not self.healthy():
-                report.device_fault = True
-                self.close()  # the next item opens it afresh
+                report.device_fault = True  # closed below, once the episode is packed: the next item reopens it
             folders = [p for p in out.iterdir() if p.is_dir()]
             if folders:
                 packed = time.monotonic()
@@ -236,6 +239,8 @@ class DeviceWorker:
             return report
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+            if report.device_fault:
+                self.close()
             report.worker_s = time.monotonic() - started
             with self._lock:
                 self._status["episodes"] += 1

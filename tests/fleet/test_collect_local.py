@@ -79,6 +79,26 @@ def test_a_free_form_task_file_on_a_worker_without_ray(tmp_path: Path) -> None:
     assert worker.status()["episodes"] == 1
 
 
+def test_a_phone_that_stops_answering_is_an_attempt_and_is_reopened() -> None:
+    from screenpilot.devices.android import Backoff
+
+    items, _ = build_work(["launcher.open_app"], kinds={"phone"})
+    options = WorkerOptions(model="reference", device_options={"backoff": Backoff(total=0.5)})  # give up soon
+    worker = DeviceWorker(parse_pool(["sim:1"])[0], options)
+    try:
+        worker.open()
+        first_phone = worker._target.sim  # type: ignore[union-attr]
+        first_phone.faults.drop_probability = 1.0  # every request now drops the connection: the phone is gone
+        cut = worker.run(items[0], 1)
+        assert cut.result.status == "error" and cut.device_fault and "dropped" in (cut.result.error or ""), cut.result
+        assert worker._target is None  # closed, to be opened afresh
+        again = worker.run(items[0], 2)
+        assert again.result.status == "passed" and not again.device_fault, again.result
+        assert worker._target.sim is not first_phone  # type: ignore[union-attr]
+    finally:
+        worker.close()
+
+
 def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path) -> None:
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "screenpilot.cli", "collect", *args], capture_output=True, text=True,
