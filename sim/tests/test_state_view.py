@@ -11,7 +11,7 @@ def test_public_names_are_pinned() -> None:
     assert screenpilot_sim.__all__ == [
         "AdbServer", "AdbdEndpoint", "AdminClient", "AuthState", "CommandLine", "Faults", "FieldState",
         "PhoneClock", "PhoneConfig", "PhoneState", "ServedPhone", "ShellRecords", "SimError", "Substitution",
-        "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand", "VirtualPhone", "find_adb",
+        "SyntaxFailure", "TaskState", "TimingProfile", "UnknownCommand", "VirtualPhone", "WebPage", "find_adb",
         "free_port", "port_plan", "profile_named", "read_manifest", "serve", "served_phone", "start_phones",
         "wait_until",
     ]
