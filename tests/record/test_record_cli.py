@@ -81,3 +81,34 @@ def test_record_on_the_virtual_phone_serves_its_web_page(tmp_path: Path) -> None
     text = "".join(seen) + out
     assert proc.returncode == 5, text  # nothing was done: no steps
     assert "stopped before the person did anything" in text
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "screenpilot.cli", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_annotate_writes_a_sidecar_a_person_edits_and_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    from screenpilot.actions import Tap
+
+    from ..trajectories._builders import Turn, build_episode
+
+    folder = build_episode(tmp_path / "ep", [Turn(Tap(point=(135, 525)), actor="person"),
+                                             Turn(Tap(point=(540, 700)), actor="person")])
+    done = _cli("annotate", str(folder), cwd=tmp_path)
+    assert done.returncode == 0 and "0 of 2 steps have an instruction" in done.stdout, done.stderr
+    sidecar = folder / "annotations.yaml"
+    text = sidecar.read_text()
+    assert text.startswith("# Per-step instructions") and text.count("instruction: ''") == 2
+    sidecar.write_text(text.replace("instruction: ''", "instruction: Open Settings", 1))  # the person's edit
+    again = _cli("annotate", str(folder), cwd=tmp_path)
+    assert "1 of 2 steps have an instruction" in again.stdout
+    assert [s.instruction for s in read_episode(folder).steps] == ["Open Settings", None]
+    for args, code, words in ((["--set", "7=Nope"], 2, "no step 7"), (["--set", "Nope"], 2, "INDEX=TEXT")):
+        bad = _cli("annotate", str(folder), *args, cwd=tmp_path)
+        lines = bad.stderr.strip().splitlines()
+        assert bad.returncode == code and len(lines) == 1 and words in lines[0], bad.stderr
+    sidecar.write_text("steps: [oops")
+    broken = _cli("annotate", str(folder), cwd=tmp_path)
+    assert broken.returncode == 1 and "annotations.yaml is not valid YAML" in broken.stderr
+    assert "Traceback" not in broken.stderr
