@@ -148,7 +148,7 @@ class PromptConfirmer:
         self.console = console
         self.view = view
         self.takeover = takeover  # "t" refuses and hands the device to the person
-        self.ask = ask or input
+        self.ask = ask or _ask_after  # ask(show): print the question with show(), then read the answer
 
     def __call__(self, request: ConfirmRequest) -> bool | str:
         paused = self.view.pause() if self.view is not None else False
@@ -162,9 +162,8 @@ class PromptConfirmer:
             for reason in request.reasons:
                 self.console.print(Text(f"  • {reason}"), highlight=False)
             question = "Allow it? [y/N, t: no, I'll do it myself] " if self.takeover else "Allow it? [y/N] "
-            self.console.print(question, end="", markup=False, highlight=False)
             try:
-                answer = self.ask()
+                answer = self.ask(lambda: self.console.print(question, end="", markup=False, highlight=False))
             except EOFError:
                 self.console.print("[dim](no input: refused)[/dim]")
                 return False
@@ -174,6 +173,11 @@ class PromptConfirmer:
         finally:
             if paused and self.view is not None:
                 self.view.resume()
+
+
+def _ask_after(show: Any) -> str:
+    show()
+    return input()
 
 
 def summary(console: Console, result: RunResult) -> None:

@@ -112,9 +112,11 @@ class TerminalKeys:
             self._asked.append(None)
             self._answered.set()
 
-    def ask(self) -> str:
-        """One line for a prompt (EOFError at the end of the input)."""
+    def ask(self, show: Callable[[], None] = lambda: None) -> str:
+        """One line for a prompt (EOFError at the end of the input). The key reader lets go of the input
+        BEFORE ``show`` prints the question: an answer typed at once must reach the prompt, not the keys."""
         if self._thread is None:
+            show()
             return input()
         if self._tty:
             self._idle.clear()
@@ -123,6 +125,7 @@ class TerminalKeys:
             self._idle.wait(timeout=2)
             self._restore()
             try:
+                show()
                 return input()
             finally:
                 import tty
@@ -133,6 +136,7 @@ class TerminalKeys:
         self._answered.clear()
         self._asked = []
         try:
+            show()
             self._answered.wait()
             line = self._asked[0]
         finally:
