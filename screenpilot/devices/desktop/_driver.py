@@ -264,6 +264,7 @@ class DesktopDevice:
         match action:
             case Click(point=p, button=button, count=count):
                 x, y = self._root(p, space)
+                self._out_from_under_tooltip(x, y)
                 self.input.click(x, y, button, count)
                 commands.append(f"pyautogui click ({x}, {y}) {button} x{count}")
                 self._focus_under_pointer(commands)
@@ -333,6 +334,15 @@ class DesktopDevice:
             self.input.button(False)
         commands.append(f"pyautogui moveTo ({x1}, {y1}) in {steps} steps over {seconds:g} s; mouseUp")
         return f"dragged root ({x0}, {y0}) -> ({x1}, {y1}) in {seconds:g} s"
+
+    def _out_from_under_tooltip(self, x: int, y: int, wait_s: float = 1.0) -> None:
+        """A click is aimed at the widget a model saw, never at a tooltip that happens to float over it:
+        with the pointer on the point, wait (bounded) for a tooltip there to go (toolkits hide it when
+        the pointer moves to another widget), as a person's hand would."""
+        self.input.move(x, y)
+        deadline = time.monotonic() + wait_s
+        while (window := self._x.toplevel_at_pointer()) and self._x.is_tooltip(window) and time.monotonic() < deadline:
+            self.kill_switch.sleep(0.02)
 
     def _focus_under_pointer(self, commands: list[str]) -> None:
         if not self.focus_on_click or self._window_manager is not None:

@@ -132,6 +132,21 @@ class X11:
         child = self._call(self._root.query_pointer).child
         return child.id if child else None
 
+    def is_tooltip(self, wid: int) -> bool:
+        """Whether a window is a tooltip (EWMH ``_NET_WM_WINDOW_TYPE_TOOLTIP``, as GTK and Qt mark theirs)."""
+        from Xlib import X
+
+        window = self._d.create_resource_object("window", wid)
+        kind = self._call(self._d.intern_atom, "_NET_WM_WINDOW_TYPE")
+        tooltip = self._call(self._d.intern_atom, "_NET_WM_WINDOW_TYPE_TOOLTIP")
+        try:
+            prop = window.get_full_property(kind, X.AnyPropertyType)
+        except self._errors as exc:
+            raise unavailable(self.name, exc) from exc
+        except self._xerror.XError:  # it went away: not in the way any more
+            return False
+        return prop is not None and tooltip in list(prop.value)
+
     def takes_focus(self, wid: int) -> bool:
         """Whether a window can be given keyboard focus now: still there, mapped, not override-redirect."""
         from Xlib import X
