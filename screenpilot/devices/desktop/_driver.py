@@ -40,7 +40,7 @@ from ...actions import (
 )
 from ...errors import ScreenPilotError
 from ...perception import DeviceAction, Frame, SettleOptions, SettleResult, settle_screen
-from .._errors import CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
+from .._errors import ActionOutcomeUnknown, CaptureFailed, DeviceError, DisplayUnavailable, UnsupportedAction
 from .._protocol import ActionResult, DeviceInfo
 from ._accessibility import Accessibility
 from ._atspi_layout import AccessibleNode, to_elements
@@ -216,11 +216,24 @@ class DesktopDevice:
         self._check_points(action)
         try:
             detail = self._run(inner, action.size, commands, action.secrets)
-        except (DisplayUnavailable, AgentStopped):
+        except AgentStopped:
             raise
-        except (DeviceError, OSError):
-            self._x.ping()  # a tool that failed because the display died: say so (DisplayUnavailable)
-            raise
+        except (DeviceError, OSError) as exc:
+            failure: BaseException = exc
+            if not isinstance(exc, DisplayUnavailable):
+                try:
+                    self._x.ping()  # a tool that failed because the display died: say so (DisplayUnavailable)
+                except DisplayUnavailable as dead:
+                    failure = dead
+            if commands:  # part of the action reached the display: it must never be sent again blindly
+                said = failure.message if isinstance(failure, DeviceError) else repr(failure)
+                raise ActionOutcomeUnknown(
+                    f"{len(commands)} input(s) of this action had been sent when it failed: {said}",
+                    hint="look at the screen before deciding what to do next; it was not sent again",
+                ) from failure
+            if failure is exc:
+                raise
+            raise failure from exc
         return ActionResult(
             ok=True,
             detail=detail,
@@ -288,11 +301,10 @@ class DesktopDevice:
                 target = self._x.focused_window()
                 secret = SecretText.of(text, action_secrets)
                 try:
-                    report = self.typist.type(secret.real, self.typing)
+                    report = self.typist.type(secret.real, self.typing, commands=commands)
                 except ScreenPilotError as exc:  # its words may quote the text: never a secret value
                     exc.message = secret.scrub(exc.message)
                     raise
-                commands.extend(report.commands)  # counts and keys only, never the text
                 where = f"window {self._x.window_name(target)!r} ({target:#x})" if target else "the window under the pointer"
                 notes = f"; {'; '.join(report.notes)}" if report.notes else ""
                 return f"typed {len(secret.real)} characters into {where} by {report.method}{notes}"

@@ -73,7 +73,9 @@ class Typist:
         self.paste_timeout_s = 3.0
         """How long a paste may take to be fetched before the text is typed with xdotool instead."""
 
-    def type(self, text: str, method: TypingMethod = "auto") -> TypeReport:
+    def type(self, text: str, method: TypingMethod = "auto", *, commands: list[str] | None = None) -> TypeReport:
+        """Type ``text``; what was sent is appended to ``commands`` as it goes (so a caller knows, when a
+        later part fails, that an earlier part already reached the display)."""
         runs = split_text(text)
         keyable = all(run in _CONTROL_KEYS or set(run) <= PYAUTOGUI_SAFE_TEXT for run in runs)
         saved: SavedClipboard | None = None
@@ -90,7 +92,7 @@ class Typist:
                 f"pyautogui cannot type {''.join(odd)!r} exactly",
                 hint="type with the 'clipboard' or 'auto' method",
             )
-        report = TypeReport(method)
+        report = TypeReport(method, commands if commands is not None else [])
         if method == "clipboard":
             self._paste(runs, saved or self.clipboard.save(), report)
         else:
