@@ -90,10 +90,10 @@ def test_a_phone_that_stops_answering_is_an_attempt_and_is_reopened() -> None:
         first_phone = worker._target.sim  # type: ignore[union-attr]
         first_phone.faults.drop_probability = 1.0  # every request now drops the connection: the phone is gone
         cut = worker.run(items[0], 1)
-        # what the phone's silence looks like depends on when the adb server notices: a dropped link, an offline
-    # device, or one no longer attached; each is the device's fault
-    assert cut.result.status == "error" and cut.device_fault, cut.result
-    assert any(w in (cut.result.error or "") for w in ("dropped", "offline", "not attached")), cut.result
+            # what the phone's silence looks like depends on when the adb server notices: a dropped link, an
+        # offline device, or one no longer attached; each is the device's fault
+        assert cut.result.status == "error" and cut.device_fault, cut.result
+        assert any(w in (cut.result.error or "") for w in ("dropped", "offline", "not attached")), cut.result
         assert worker._target is None  # closed, to be opened afresh
         again = worker.run(items[0], 2)
         assert again.result.status == "passed" and not again.device_fault, again.result
