@@ -54,6 +54,7 @@ class InstantPhone:
     """A Device that answers at once: the benchmark measures the loop, not a phone."""
 
     kind = "phone"
+    default_settle = SettleOptions(enabled=False)
 
     def __init__(self) -> None:
         self.screens = [_screen_png(255), _screen_png(235)]

@@ -57,7 +57,7 @@ class RunContext:
     secrets: Secrets = field(default_factory=Secrets)
     policy: Policy = field(default_factory=Policy)
     budgets: Budgets = field(default_factory=Budgets)
-    settle: SettleOptions = field(default_factory=SettleOptions)
+    settle: SettleOptions | None = None  # None: the device's own default (its settle() knows its capture cost)
     history_policy: HistoryPolicy = field(default_factory=HistoryPolicy)
     confirm: ConfirmMode = "no"
     record_ui_tree: bool = True

@@ -50,6 +50,6 @@ def settle(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                               "settle": done.record.model_dump(mode="json")}
     if not done.settled:
         result = state.get("result") or {}
-        still = f"the screen was still changing after {ctx.settle.timeout_s:g} s"
+        still = f"the screen was still changing after {(done.record.options or {}).get('timeout_s', 0):g} s"
         update["result"] = {**result, "detail": f"{result['detail']}; {still}" if result.get("detail") else still}
     return update

@@ -153,7 +153,7 @@ def run(
             dialect_options = cfg.get("dialect_options") or {}
             history = history or HistoryPolicy(**(cfg.get("history") or {}))
             budgets = budgets or Budgets.model_validate(cfg.get("budgets", {}))
-            settle = settle or SettleOptions.model_validate(cfg.get("settle", {}))
+            settle = settle or (SettleOptions.model_validate(cfg["settle"]) if cfg.get("settle") else None)
             device_options = cfg.get("device_options") or {} if device_options is None else device_options
             policy = policy or Policy.model_validate(cfg.get("policy", {}))
         else:
@@ -164,7 +164,7 @@ def run(
             device_spec, model_spec = device, model
             dialect_options = {}
             budgets = budgets or Budgets(max_steps=max_steps)
-            settle = settle or SettleOptions()
+            # settle stays None unless given: each driver then holds to its own default (docs/design.md)
         assert task is not None
         secrets = Secrets.for_task(task, file=secrets_file)
 
@@ -199,7 +199,7 @@ def run(
                 dialect=the_dialect.name, device=info, software=_software(), started_at=time.time(),
                 config={"device": device_spec if isinstance(device_spec, str) else f"<{type(device_spec).__name__}>",
                         "model": model_spec if isinstance(model_spec, str) else backend.name,
-                        "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump(),
+                        "dialect": the_dialect.name, "budgets": budgets.model_dump(), "settle": settle.model_dump() if settle else None,
                         "device_options": device_options or {},
                         "policy": (policy or Policy()).model_dump(mode="json"),
                         "dialect_options": _dialect_options(the_dialect),

@@ -84,7 +84,7 @@ class PersonChannel(Protocol):
         ...
 
     def next_action(self, step: int, observed: Observed, recorder: Recorder,
-                    settle: SettleOptions) -> PersonAction | HandBack:
+                    settle: SettleOptions | None) -> PersonAction | HandBack:
         """Block until the person's next action on the screen ``observed``, or until they hand back."""
         ...
 

@@ -34,7 +34,6 @@ def record_cmd(
     Enter) here, or Ctrl-C: the episode is closed either way. Exit 0 when steps were recorded, 5 when none.
     """
     from ..devices import open_device
-    from ..perception import SettleOptions
     from ..record import Demonstration
     from ..trajectories import StepRecord
     from ._person import TerminalKeys, web_page_for
@@ -59,7 +58,7 @@ def record_cmd(
                     "or Ctrl-C", err)
 
         demo = Demonstration(task, opened.device, spec=device, out=out_dir, dialect=dialect, on_ready=ready,
-                             settle=SettleOptions(timeout_s=settle_timeout), typing_pause_s=typing_pause, on_step=shown)
+                             settle=opened.device.default_settle.model_copy(update={"timeout_s": settle_timeout}), typing_pause_s=typing_pause, on_step=shown)
         with TerminalKeys({"q": demo.stop, "\n": demo.stop, "\x1b": demo.stop}):
             result = demo.run()
     finally:

@@ -35,7 +35,6 @@ def replay_cmd(
     """
     from ..agent._demo import DEMO_SPEC, prepare_demo_phone
     from ..devices import open_device
-    from ..perception import SettleOptions
     from ..trajectories import ReplayOptions, load_meta, replay
 
     meta = load_meta(episode)
@@ -43,11 +42,13 @@ def replay_cmd(
     if spec is None:
         raise typer.BadParameter(f"the episode ran on {meta.config.get('device') or meta.device.serial!r}: say where to "
                                  "replay it, e.g. --device android:SERIAL", param_hint="--device")
-    options = ReplayOptions(threshold=threshold, on_divergence=on_divergence, speed=speed, retarget=retarget,
-                            settle=SettleOptions(timeout_s=settle_timeout))
     demo = meta.model == DEMO_SPEC and spec == "sim"  # the demo's phone starts with Wi-Fi off: so does its replay's
     opened = open_device(spec, sim_setup=prepare_demo_phone if demo else None)
     try:
+        # "settled" as this device defines it, waiting at most --settle-timeout
+        settle = opened.device.default_settle.model_copy(update={"timeout_s": settle_timeout})
+        options = ReplayOptions(threshold=threshold, on_divergence=on_divergence, speed=speed, retarget=retarget,
+                                settle=settle)
         def show(step: object) -> None:
             s: Any = step  # a ReplayStep
             line = Text(f"step {s.step + 1} (recorded {s.source_step + 1}): {s.action}  screen ")

@@ -48,6 +48,7 @@ class Device(Protocol):
     """A phone or a desktop that can be looked at and acted on, in device pixels."""
 
     kind: DeviceKind
+    default_settle: SettleOptions  # what settle() holds to when given no options
 
     def info(self) -> DeviceInfo: ...
 
@@ -60,8 +61,9 @@ class Device(Protocol):
     def execute(self, action: DeviceAction) -> ActionResult: ...
 
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
-        """Wait until the screen stops changing, as ``options`` define it (``perception.settle_screen``);
-        the last capture comes back in the result, to be reused as the next observation."""
+        """Wait until the screen stops changing, as ``options`` define it (``perception.settle_screen``; None:
+        the driver's own default, fitted to what a capture costs on it); the last capture comes back in the
+        result, with the options it kept, to be reused as the next observation."""
         ...
 
     def close(self) -> None: ...

@@ -93,7 +93,7 @@ class ChannelBase(ABC, Generic[Screen]):
         self.items.put(HandBack(finished=finished))
 
     def next_action(self, step: int, observed: Observed, recorder: Recorder,
-                    settle_options: SettleOptions) -> PersonAction | HandBack:
+                    settle_options: SettleOptions | None) -> PersonAction | HandBack:
         if self._ready:
             return self._ready.pop(0)
         screen = self._screen_of(observed)
@@ -153,7 +153,7 @@ class ChannelBase(ABC, Generic[Screen]):
             self._meaning(item, observed, screen).kind == "typing"
 
     def _typing(self, first: Any, step: int, observed: Observed, screen: Screen, recorder: Recorder,
-                settle_options: SettleOptions, notes: list[str]) -> PersonAction | None:
+                settle_options: SettleOptions | None, notes: list[str]) -> PersonAction | None:
         """Keys until a pause or anything else; then the group's actions (the first now, the rest next)."""
         keys = [first]
         after: Settled | None = None

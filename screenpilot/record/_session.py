@@ -70,7 +70,7 @@ class Demonstration:
         self.spec = spec
         self.kind = "phone" if device.kind == "phone" else "desktop"
         self.dialect = dialect if isinstance(dialect, Dialect) else dialect_for(dialect, self.kind)  # type: ignore[arg-type]
-        self.settle = settle or SettleOptions()
+        self.settle = settle or device.default_settle
         self.typing_pause_s = typing_pause_s
         self.channel = channel or open_channel(device, typing_pause_s=typing_pause_s)
         self.folder = Path(out) / _run_id(task)

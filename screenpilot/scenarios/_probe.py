@@ -19,7 +19,6 @@ from typing import Any
 
 from ..actions import DeviceKind
 from ..devices import Device
-from ..perception import SettleOptions
 from ._errors import ScenarioError, SetupFailed
 from ._program import App, Program
 from ._selectors import UiNode
@@ -81,7 +80,7 @@ class Probe(ABC):
 
     def settle(self) -> None:
         """Wait until the screen is still (after setup)."""
-        self.device.settle(SettleOptions(timeout_s=5.0))
+        self.device.settle(self.device.default_settle.model_copy(update={"timeout_s": 5.0}))
 
     def close(self) -> None:
         """Stop whatever this probe started (desktop programs)."""

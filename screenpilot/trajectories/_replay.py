@@ -57,7 +57,7 @@ class ReplayOptions:
     on_divergence: Literal["stop", "continue"] = "stop"
     speed: float | None = None
     retarget: bool = True
-    settle: SettleOptions = SettleOptions(timeout_s=5.0)
+    settle: SettleOptions | None = None  # None: the device's own default
     ignore_top: int | None = None
 
     def __post_init__(self) -> None:

@@ -174,8 +174,9 @@ class Settled:
     seconds: float
 
 
-def settle(device: Device, recorder: Recorder, options: SettleOptions, name: str) -> Settled:
-    """Wait as ``options`` define "settled" (``Device.settle``) and store the last capture."""
+def settle(device: Device, recorder: Recorder, options: SettleOptions | None, name: str) -> Settled:
+    """Wait as ``options`` define "settled" (``Device.settle``; None: the device's default) and store the
+    last capture; the record keeps the options the device held to."""
     t0 = time.perf_counter()
     result = device.settle(options)
     assert result.frame is not None  # settling always captures at least once

@@ -94,6 +94,9 @@ class AndroidDevice:
     """
 
     kind: Literal["phone"] = "phone"
+    default_settle = SettleOptions(interval_s=0.0)
+    """What ``settle()`` holds to when asked with no options: captures back to back (a phone's capture
+    already takes tens to hundreds of milliseconds, the finest its changes can be seen), 2 alike in a row."""
 
     def __init__(
         self,
@@ -334,8 +337,8 @@ class AndroidDevice:
         """
         stream = self.stream.active()
         if stream is not None:
-            return self.stream.settle(stream, options)
-        return settle_screen(self._settle_capture, options, ui_tree=lambda: tuple(self.ui_tree() or ()),
+            return self.stream.settle(stream, options or self.default_settle)
+        return settle_screen(self._settle_capture, options or self.default_settle, ui_tree=lambda: tuple(self.ui_tree() or ()),
                              source="screencap")
 
     def _settle_capture(self) -> Frame:

@@ -75,6 +75,10 @@ class DesktopDevice:
     (hotkey ctrl+alt+shift+k or the stop file) is the deliberate way to stop an agent.
     """
 
+    default_settle = SettleOptions(interval_s=0.1)
+    """What ``settle()`` holds to when asked with no options: a capture costs under a millisecond here, so
+    captures 0.1 s apart (back to back they would call a window still before it has repainted)."""
+
     kind = "desktop"
 
     def __init__(
@@ -205,8 +209,8 @@ class DesktopDevice:
     def settle(self, options: SettleOptions | None = None) -> SettleResult:
         """Wait until this monitor stops changing, as ``options`` say (``perception.settle_screen``); the
         wait stops at once, raising AgentStopped, when the kill switch trips."""
-        return settle_screen(self.screenshot, options, ui_tree=lambda: tuple(self.ui_tree() or ()),
-                             source="mss", sleep=self.kill_switch.sleep)
+        return settle_screen(self.screenshot, options or self.default_settle,
+                             ui_tree=lambda: tuple(self.ui_tree() or ()), source="mss", sleep=self.kill_switch.sleep)
 
     def execute(self, action: DeviceAction) -> ActionResult:
         self.kill_switch.check()
