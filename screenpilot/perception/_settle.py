@@ -30,7 +30,7 @@ TOLERANCE = 8
 
 class SettleOptions(BaseModel):
     """What "settled" means: ``stable_frames`` captures in a row, ``interval_s`` apart, each differing from
-    the one before by at most ``threshold`` (and, with ``with_ui_tree``, the same UI tree), within
+    the capture that began the run by at most ``threshold`` (and, with ``with_ui_tree``, the same UI tree), within
     ``timeout_s``. Every driver's ``settle()`` honours every field; the trajectory records them."""
 
     model_config = ConfigDict(frozen=True)
@@ -38,7 +38,7 @@ class SettleOptions(BaseModel):
     enabled: bool = Field(True, description="False: one capture, no waiting (the screen is taken as it is)")
     timeout_s: float = Field(3.0, ge=0, description="the longest wait; past it the step goes on, marked unsettled")
     interval_s: float = Field(0.05, ge=0, description="pause between captures (a capture's own cost comes on top)")
-    stable_frames: int = Field(2, ge=1, description="captures in a row that must match the one before")
+    stable_frames: int = Field(2, ge=1, description="captures in a row that must match the first of the run")
     threshold: float = Field(0.0, ge=0, le=1, description="fraction of thumbnail cells that may change and still match")
     with_ui_tree: bool = Field(False, description="also require the UI tree to repeat (slow on real phones)")
 
@@ -119,7 +119,9 @@ def wait_until_settled(
     sleep: Callable[[float], object] = time.sleep,
 ) -> SettleResult:
     """Capture every ``interval_s`` until ``stable_frames`` consecutive captures each differ from the
-    one before by at most ``threshold`` (see :func:`frame_difference`), or until ``timeout_s``.
+    capture that began the still run by at most ``threshold`` (see :func:`frame_difference`), or until
+    ``timeout_s``. Comparing with the start of the run, not the capture before, lets the slow tail of an
+    ease-out (each step under ``tolerance``, their sum not) keep the wait going.
 
     ``ui_tree``, when given, is called with every capture and its value (any comparable object, e.g.
     a tuple of elements) must also repeat for the screen to count as still: a list that scrolls
@@ -138,7 +140,7 @@ def wait_until_settled(
     deadline = start + timeout_s
     frame = capture()
     tree = ui_tree() if ui_tree is not None else None
-    previous = _thumbnail(frame.image, thumbnail)
+    anchor = _thumbnail(frame.image, thumbnail)  # the first capture of the current still run
     frames, stable, difference = 1, 0, 0.0
     while True:
         now = clock()
@@ -150,9 +152,10 @@ def wait_until_settled(
         frame = capture()
         frames += 1
         current = _thumbnail(frame.image, thumbnail)
-        difference = _cell_difference(previous, current, tolerance)
-        previous = current
+        difference = _cell_difference(anchor, current, tolerance)
         still = difference <= threshold
+        if not still:
+            anchor = current  # a change: the still run starts again from here
         if ui_tree is not None:
             new_tree = ui_tree()
             still = still and new_tree == tree

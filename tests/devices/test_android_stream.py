@@ -104,6 +104,23 @@ def test_a_screenshot_after_an_action_is_never_the_frame_before_it(adb_device: A
     assert _mean_difference(result.frame.image, phone.frame()) < 4
 
 
+def test_settle_waits_out_the_slow_tail_of_a_long_transition(adb_device: AdbDevice, streamed: AndroidDevice) -> None:
+    # At the stream's frame rate each step of a 1.5 s ease-out's tail changes less than settle's tolerance;
+    # their sum does not. Settle compares with the frame that began the still run, so it keeps waiting
+    # (compared frame to frame it stopped 0.2 s in, with the screen still 90% of the way from home).
+    phone = adb_device.phone
+    phone.shell("am start -n com.android.settings/.Settings")
+    settings = streamed.screenshot().image
+    phone.config.animation_ms = 1500.0
+    streamed.execute(DeviceAction(action=SystemButton(button="home"), size=SIZE))
+    result = streamed.settle(SettleOptions(timeout_s=5))
+    assert result.settled and result.source == "stream"
+    wait_for(phone.settled, what="the animation to end")
+    home = phone.frame()
+    assert result.waited_s > 0.5  # a third of the transition, at least
+    assert _mean_difference(result.frame.image, home) < 0.3 * _mean_difference(settings, home)
+
+
 def test_auto_falls_back_to_screencap_and_input_without_a_jar(adb_device: AdbDevice, tmp_path: Path) -> None:
     auto = AndroidDevice(adb_device.serial, port=adb_device.server.port, capture="auto",
                          scrcpy_server=tmp_path / "missing")

@@ -121,6 +121,18 @@ def test_waits_for_an_animation_to_stop_and_reports_time_and_frames() -> None:
     assert result.difference == 0.0
 
 
+def test_a_slow_fade_keeps_the_wait_going_though_each_step_is_under_the_tolerance() -> None:
+    # a fade from white to grey in steps of 5 grey levels (under the tolerance of 8): frame to frame each
+    # capture looks still; against the capture that began the run, the third is not
+    clock = FakeClock()
+    fade = [Frame.from_image(Image.new("RGB", SIZE, (255 - 5 * i,) * 3)) for i in range(12)]
+    result = wait_until_settled(scripted(fade), timeout_s=5, interval_s=0.1, stable_frames=2, clock=clock,
+                                sleep=clock.sleep)
+    assert result.settled
+    assert result.frame is fade[-1]  # the end of the fade, not the first two steps of it
+    assert result.frames == 13  # 12 fading captures + 1 repeat (the last step, 5 levels, is within tolerance)
+
+
 def test_a_still_screen_settles_after_the_quiet_period() -> None:
     clock = FakeClock()
     result = wait_until_settled(

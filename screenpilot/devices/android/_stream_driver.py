@@ -136,8 +136,13 @@ class StreamDriver:
         return self._frame(s, self._fresh(s))
 
     def settle(self, s: ScrcpyStream, options: SettleOptions | None) -> SettleResult:
-        """Watch the stream: every new frame is compared with the one before; a frame interval without any
-        new frame is a still sample too (the server sends frames only when the screen changes)."""
+        """Watch the stream: a still sample is a quiet period in which every frame that came (the server
+        sends frames only when the screen changes, so often none) stayed within ``threshold`` of the frame
+        that began the still run; ``stable_frames`` such samples in a row are settled.
+
+        Each frame is compared with the start of the run, not the frame before it: at 60 frames a second
+        the last steps of an ease-out each change less than the tolerance while their sum does not.
+        """
         opts = options or SettleOptions()
         clock = s.clock
         start = clock()
@@ -149,33 +154,35 @@ class StreamDriver:
         quiet = max(opts.interval_s, 2.0 / self.max_fps, 1.5 * min(s.frame_gap(), 0.25))
         deadline = start + opts.timeout_s
         tree = self._tree() if opts.with_ui_tree else None
-        previous = _luma(sf)
+        anchor = _luma(sf)
         frames, stable, difference = 1, 0, 0.0
+        sample_start = clock()
         while True:
             now = clock()
             if stable >= opts.stable_frames or now >= deadline - 1e-9:
                 settled = stable >= opts.stable_frames
                 return SettleResult(settled, now - start, frames, difference, self._frame(s, sf), opts, "stream")
+            sample_end = sample_start + quiet
+            if now >= sample_end - 1e-3:  # a whole quiet period without a change beyond the threshold
+                still = True
+                if opts.with_ui_tree:
+                    new_tree = self._tree()
+                    still = new_tree == tree
+                    tree = new_tree
+                stable = stable + 1 if still else 0
+                sample_start = now
+                continue
             seq = sf.seq
-            new = s.wait_frame(lambda f, seq=seq: f.seq > seq, min(quiet, deadline - now))
-            if new is None and clock() < deadline - 1e-9 and clock() - now < quiet - 1e-3:
-                continue  # woken early without a frame: keep waiting out the quiet period
-            still = True
-            if new is not None:
-                frames += 1
-                current = _luma(new)
-                difference = frame_difference(previous, current)
-                still = difference <= opts.threshold
-                if not still:
-                    quiet = max(quiet, 1.5 * min(new.produced - sf.produced, 0.25))
-                previous, sf = current, new
-            elif clock() >= deadline - 1e-9:
-                still = False  # the quiet period was cut short by the deadline: not a full still sample
-            if opts.with_ui_tree:
-                new_tree = self._tree()
-                still = still and new_tree == tree
-                tree = new_tree
-            stable = stable + 1 if still else 0
+            new = s.wait_frame(lambda f, seq=seq: f.seq > seq, min(sample_end, deadline) - now)
+            if new is None:
+                continue  # the period ran out (or a wake without a frame): the top of the loop decides
+            frames += 1
+            current = _luma(new)
+            difference = frame_difference(anchor, current)
+            if difference > opts.threshold:  # it moved: the still run starts again from this frame
+                quiet = max(quiet, 1.5 * min(new.produced - sf.produced, 0.25))
+                anchor, stable, sample_start = current, 0, clock()
+            sf = new
 
     def _tree(self) -> tuple[Any, ...]:
         return tuple(self.device.ui_tree() or ())
