@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from screenpilot_sim.testing import wait_for
 
 from screenpilot.actions import Click, Point
 from screenpilot.devices import DesktopDevice, KillSwitch
@@ -75,6 +76,10 @@ def test_calibration_clicks_every_target_on_every_monitor_and_scale(scaled, moni
             assert image.convert("RGB").getpixel((int(point.x), int(point.y))) == target_color(k)
 
 
+def _after_clicks(state: dict[str, Any], clicks: int) -> dict[str, Any] | None:
+    return state if len(state["hits"]) + len(state["misses"]) >= clicks else None
+
+
 @pytest.mark.parametrize("scale", [1.5, 2.0])
 def test_logical_points_hit_the_same_targets(scaled, scale: float, tmp_path: Path) -> None:
     device = scaled("RIGHT", scale)
@@ -88,7 +93,8 @@ def test_logical_points_hit_the_same_targets(scaled, scale: float, tmp_path: Pat
             centre = e.bounds.center
             point = Point(round(centre.x / scale), round(centre.y / scale))
             device.execute(DeviceAction(action=Click(point=point), size=logical))
-        state = probe.program_state()
+        # the clicks were sent; the app handles them in its own time (no settle here, as the loop would do)
+        state = wait_for(lambda: _after_clicks(probe.program_state(), 9), timeout=10, what="the app to see nine clicks")
     finally:
         probe.close()
     assert state["hits"] == [f"T{k}" for k in range(1, 10)] and state["misses"] == []
