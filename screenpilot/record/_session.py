@@ -112,13 +112,17 @@ class Demonstration:
                     self.on_step(rec)
                 step += 1
                 observed = observe(self.device, recorder, f"{step:06d}", reuse=(got.after.frame, got.after.ref))
-            outcome, by, detail = "success", "person", f"a demonstration of {step} step(s), {self._how}"
+            outcome, by, detail = "success", "person", self._how
         except KeyboardInterrupt:
-            outcome, by, detail = "success", "person", f"a demonstration of {step} step(s), stopped with Ctrl-C"
+            outcome, by, detail = "success", "person", "stopped with Ctrl-C"
         finally:
+            # what was written counts, wherever Ctrl-C fell (after a step's line was printed, say)
+            step = recorder.step_count
             try:
                 self.channel.close()
             finally:
+                if outcome == "success":
+                    detail = f"a demonstration of {step} step(s), {detail}"
                 if step == 0 and outcome == "success":
                     outcome, detail = "aborted", "stopped before the person did anything"
                 recorder.finish(outcome, by, detail)  # type: ignore[arg-type]

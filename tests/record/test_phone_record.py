@@ -169,3 +169,27 @@ def test_typing_corrections_enter_and_the_phones_buttons(adb_device: Any, record
     assert report.outcome == "success", report.detail
     assert (phone.state().field("org.screenpilot.notes:id/note_title_edit"), phone.state().focused_field,
             phone.state().setting("system", "volume_music")) == ended
+
+
+def test_ctrl_c_just_after_a_step_was_shown_keeps_that_step(adb_device: Any, recording: Any) -> None:
+    # Ctrl-C lands while the step's line is being printed (a CI run caught it there): the step is on disk
+    # and the person saw it, so the demonstration has it, with its frames
+    phone = adb_device.phone
+    rec = recording("Open Notes")
+    shown: list[Any] = []
+
+    def ctrl_c_after_showing(record: Any) -> None:
+        shown.append(record)
+        raise KeyboardInterrupt
+
+    rec.demo.on_step = ctrl_c_after_showing
+    rec.ready(0)
+    Finger(phone).tap(*center(view_box(phone, desc="Notes")))
+    rec.ready(1)  # the thread ended: the recorder's loop stopped at the interrupt
+    assert rec._thread is not None
+    rec._thread.join(timeout=30)
+    assert rec.error is None and rec.result is not None and len(shown) == 1
+    assert rec.result.steps == 1 and rec.result.outcome == "success", rec.result
+    episode = read_episode(rec.result.folder)
+    assert len(episode.steps) == 1 and "stopped with Ctrl-C" in episode.meta.outcome_detail
+    assert (episode.folder / episode.steps[0].frame.path).exists()
