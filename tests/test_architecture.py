@@ -60,13 +60,6 @@ PUBLIC_API: dict[str, list[str]] = {
         "RunResult", "SecretError", "Secrets", "Takeover", "asks_for_help", "build_graph",
         "open_checkpointer", "person_fields", "person_step", "run", "secret_names"
     ],
-    "screenpilot.fleet": [
-        "AttemptReport", "BadDeviceList", "COLLECTION_FILE", "CollectOptions", "CollectResult", "Collector",
-        "DeviceSlot", "DeviceWorker", "Durations", "FleetError", "FreeTask", "MANIFEST_FILE", "Manifest",
-        "ManifestRecord", "ModelService", "POOL_FORMS", "RemoteBackend", "SIM_PROFILES", "SUMMARY_FILE",
-        "WorkItem", "WorkerOptions", "build_work", "collect", "pack_folder", "parse_pool", "pool_resources",
-        "portable_request", "read_task_file", "resource_for", "summarize", "unpack_folder"
-    ],
     "screenpilot.cli": [
         "app", "main"
     ],
@@ -84,7 +77,14 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "screenpilot.devices.desktop": [
         "ALL_MONITORS", "AccessibilityUnavailable", "AccessibleNode", "AgentStopped", "DEFAULT_HOTKEY",
-        "DesktopDevice", "KillSwitch", "Monitor", "TypingMethod", "default_stop_file"
+        "DesktopDevice", "KillSwitch", "Monitor", "PrivateDisplay", "TypingMethod", "default_stop_file"
+    ],
+    "screenpilot.fleet": [
+        "AttemptReport", "BadDeviceList", "COLLECTION_FILE", "CollectOptions", "CollectResult", "Collector",
+        "DeviceSlot", "DeviceWorker", "Durations", "FleetError", "FreeTask", "MANIFEST_FILE", "Manifest",
+        "ManifestRecord", "ModelService", "POOL_FORMS", "RemoteBackend", "SIM_PROFILES", "SUMMARY_FILE",
+        "WorkItem", "WorkerOptions", "build_work", "collect", "pack_folder", "parse_pool", "pool_resources",
+        "portable_request", "read_task_file", "resource_for", "summarize", "unpack_folder"
     ],
     "screenpilot.perception": [
         "Convention", "CoordinateSpace", "DeviceAction", "Frame", "FrameFormat", "MAX_RATIO",

@@ -152,7 +152,7 @@ class DeviceWorker:
             fresh = phone.snapshot()  # every episode starts from this state (a restore takes milliseconds)
             self._target = Target(self._opened.device, "sim", reset=lambda: phone.restore(fresh), sim=phone)
         elif kind == "desktop":
-            from ._display import PrivateDisplay
+            from ..devices.desktop import PrivateDisplay
 
             self._display = PrivateDisplay()
             os.environ["DISPLAY"] = self._display.display  # this worker process is this display's only user

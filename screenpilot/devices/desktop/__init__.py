@@ -11,6 +11,7 @@ from ._driver import DesktopDevice
 from ._killswitch import DEFAULT_HOTKEY, AgentStopped, KillSwitch, default_stop_file
 from ._monitors import ALL_MONITORS, Monitor
 from ._typing import TypingMethod
+from ._xvfb import PrivateDisplay
 
 __all__ = [
     "ALL_MONITORS",
@@ -21,6 +22,7 @@ __all__ = [
     "DesktopDevice",
     "KillSwitch",
     "Monitor",
+    "PrivateDisplay",
     "TypingMethod",
     "default_stop_file",
 ]
