@@ -1107,6 +1107,7 @@ class VirtualPhone:
                 return
             task = self.front_task()
             if task is None:
+                self.home_page["popup"] = None  # Launcher3 closes an icon's menu; home stays home
                 return
             if not self.apps[task.package].back(self, task):
                 self.tasks.remove(task)

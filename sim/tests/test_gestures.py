@@ -147,3 +147,11 @@ def test_the_touchscreen_axes_stay_in_the_panel_orientation() -> None:
     y = next(e.value for e in events if e.code == 0x36)
     assert (round(x / 4095, 2), round(y / 4095, 2)) == (0.9, 0.25)  # natural portrait axes
 
+
+
+def test_back_closes_the_launcher_menu_and_stays_home(adb_device: AdbDevice) -> None:
+    dev = adb_device
+    _hold(dev, *find(dev, desc="Clock").bounds.center, 1000)
+    assert "App info" in dev.phone.ui_xml()
+    assert dev.shell("input keyevent KEYCODE_BACK").returncode == 0
+    assert "App info" not in dev.phone.ui_xml() and focus(dev) == LAUNCHER  # closed, as Launcher3 does
