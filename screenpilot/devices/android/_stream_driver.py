@@ -135,7 +135,7 @@ class StreamDriver:
     def screenshot(self, s: ScrcpyStream) -> Frame:
         return self._frame(s, self._fresh(s))
 
-    def settle(self, s: ScrcpyStream, options: SettleOptions | None) -> SettleResult:
+    def settle(self, s: ScrcpyStream, opts: SettleOptions) -> SettleResult:
         """Watch the stream: a still sample is a quiet period in which every frame that came (the server
         sends frames only when the screen changes, so often none) stayed within ``threshold`` of the frame
         that began the still run; ``stable_frames`` such samples in a row are settled.
@@ -143,7 +143,6 @@ class StreamDriver:
         Each frame is compared with the start of the run, not the frame before it: at 60 frames a second
         the last steps of an ease-out each change less than the tolerance while their sum does not.
         """
-        opts = options or SettleOptions()
         clock = s.clock
         start = clock()
         sf = self._fresh(s)

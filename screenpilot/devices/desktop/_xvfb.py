@@ -63,7 +63,8 @@ def stop_process_group(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(timeout=5)
 
 
-def start_xvfb(size: tuple[int, int] = (1280, 1024), timeout_s: float = 20.0) -> tuple[subprocess.Popen[bytes], str]:
+def start_xvfb(size: tuple[int, int] = (1280, 1024), timeout_s: float = 20.0,
+               depth: int = 24) -> tuple[subprocess.Popen[bytes], str]:
     """``Xvfb -displayfd``: the server picks a free display number itself (no race between workers or test
     runs); ``-noreset`` keeps it from resetting when its last client leaves. Returns once its socket accepts.
     """
@@ -71,7 +72,7 @@ def start_xvfb(size: tuple[int, int] = (1280, 1024), timeout_s: float = 20.0) ->
         raise DisplayUnavailable("Xvfb is not installed", hint="apt-get install xvfb")
     deadline = time.monotonic() + timeout_s
     process, number = _spawn_reporting(
-        ["Xvfb", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp", "-noreset", "-displayfd", ""], deadline)
+        ["Xvfb", "-screen", "0", f"{size[0]}x{size[1]}x{depth}", "-nolisten", "tcp", "-noreset", "-displayfd", ""], deadline)
     if not number.isdigit():
         stop_process_group(process)
         raise DisplayUnavailable(f"Xvfb did not start within {timeout_s:g} s (exit {process.poll()})")
@@ -105,22 +106,22 @@ def start_session_bus(display: str, socket_path: str, timeout_s: float = 20.0) -
 
 
 class PrivateDisplay:
-    """An Xvfb display of ``size`` ("WxH" or "WxHxDEPTH"; depth 24) and, where dbus-daemon is installed,
-    a session bus for it (``bus_address``; None without one). ``close()`` stops both."""
+    """An Xvfb display of ``size`` ("WxH" or "WxHxDEPTH", as Xvfb's ``-screen`` takes it; depth 24 if not
+    given) and, where dbus-daemon is installed, a session bus for it (``bus_address``; None without one).
+    ``close()`` stops both."""
 
     def __init__(self, size: str = "1280x1024x24", timeout_s: float = 20.0) -> None:
-        width, height = (int(v) for v in size.split("x")[:2])
+        width, height, depth = ([int(v) for v in size.split("x")] + [24])[:3]
         self.bus: subprocess.Popen[bytes] | None = None
         self.bus_address: str | None = None
         self._folder = tempfile.mkdtemp(prefix="screenpilot-desktop-")
         try:
-            self.process, self.display = start_xvfb((width, height), timeout_s)
+            self.process, self.display = start_xvfb((width, height), timeout_s, depth)
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
-        if shutil.which("dbus-daemon") is not None:
-            with contextlib.suppress(DisplayUnavailable):
-                self.bus, self.bus_address = start_session_bus(self.display, f"{self._folder}/bus", timeout_s)
+        with contextlib.suppress(DisplayUnavailable):  # no dbus-daemon, or it failed: no accessibility tree
+            self.bus, self.bus_address = start_session_bus(self.display, f"{self._folder}/bus", timeout_s)
 
     def close(self) -> None:
         stop_process_group(self.bus)
