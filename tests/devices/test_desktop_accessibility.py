@@ -19,6 +19,7 @@ from screenpilot.devices import DesktopDevice, KillSwitch
 from screenpilot.devices.desktop import AccessibilityUnavailable
 from screenpilot.perception import DeviceAction
 from tests.fixtures.desktop import start_a11y_session, stop_a11y_session
+from tests.fixtures.processes import alive
 
 RIGHT_ORIGIN = (1280, 128)
 
@@ -297,16 +298,8 @@ def test_the_accessibility_bus_going_away_mid_run(open_device, scratch_xvfb, mon
         pids = session.pids()
     finally:
         stop_a11y_session(session)
-    assert pids and not any(os.path.exists(f"/proc/{pid}") and _running(pid) for pid in pids)  # the fault happened
+    assert pids and not any(alive(pid) for pid in pids)  # the fault happened
     with pytest.raises(AccessibilityUnavailable):
         required.ui_tree()
     assert auto.ui_tree() is None
     assert auto.info().extra["accessibility"]["problem"]
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return False

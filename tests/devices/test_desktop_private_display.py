@@ -10,16 +10,9 @@ import subprocess
 import pytest
 
 from screenpilot.devices.desktop import PrivateDisplay
+from tests.fixtures.processes import alive
 
 pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb (.ci/run installs it)")
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_private_display_serves_x_and_a_bus_then_stops_both() -> None:
@@ -31,10 +24,10 @@ def test_a_private_display_serves_x_and_a_bus_then_stops_both() -> None:
         assert "800x600 pixels" in size  # an X server of the asked size answers on that display
         assert display.bus is not None and display.bus_address and display.bus_address.startswith("unix:path=")
         pids = [display.process.pid, display.bus.pid]
-        assert all(_running(pid) for pid in pids)
+        assert all(alive(pid) for pid in pids)
     finally:
         display.close()
-    assert not any(_running(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not os.path.exists(f"/tmp/.X11-unix/X{display.display[1:]}")  # the server removed its socket
 
 

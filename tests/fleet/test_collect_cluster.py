@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.fixtures.processes import alive
+
 from .conftest import finals_by_key, manifest
 
 SUITE = ["settings.wifi_toggle", "settings.dark_theme", "clock.clock_tab", "launcher.open_app", "contacts.find_number"]
@@ -121,11 +123,4 @@ def test_a_hung_episode_is_ended_by_its_wall_budget(cluster: Any, collect_cli: A
     assert any(e["event"] == "hang" for e in run.events)
     [ready] = [e for e in run.events if e["event"] == "device" and e.get("state") == "ready"]
     for pid in [ready["pid"], *ready["children"]]:  # the worker was killed, and the adb server it started stopped
-        assert not _alive(pid), pid
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
-    except OSError:
-        return False
+        assert not alive(pid), pid
